@@ -1,0 +1,195 @@
+// The declarative shapes Grantbox reads from YAML: grants (admins' git repo) and settings (one per machine).
+// These zod schemas are the single source of truth: TypeScript types come from z.infer, the editor JSON Schema
+// is generated from them (scripts/gen-schema.mjs), and the loader maps their issues to file:line:col diagnostics.
+// No electron, no node:* here: the renderer may import the types.
+import { z } from 'zod';
+
+export const API_VERSION = 'grantbox.dev/v1';
+
+/** STS's limit on the inline session policy, counted on the minified JSON. */
+export const SESSION_POLICY_MAX_CHARS = 2048;
+
+// ---------- small value parsers shared by schema and services ----------
+
+const DURATION_RE = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/** Go-style duration ("1h", "90m", "1h30m", "45s") → seconds, or null when malformed. */
+export function parseDuration(text: string): number | null {
+  const m = DURATION_RE.exec(text.trim());
+  if (!m || text.trim() === '' || (m[1] === undefined && m[2] === undefined && m[3] === undefined)) return null;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+export const MIN_SESSION_SECONDS = 15 * 60;
+export const MAX_SESSION_SECONDS = 12 * 3600;
+
+const SIZE_RE = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$/;
+const SIZE_UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
+};
+
+/** "5GiB", "100MB", "1024" → bytes, or null when malformed. */
+export function parseSize(text: string | number): number | null {
+  if (typeof text === 'number') return Number.isSafeInteger(text) && text >= 0 ? text : null;
+  const m = SIZE_RE.exec(text.trim());
+  if (!m) return null;
+  const bytes = Math.floor(Number(m[1]) * (SIZE_UNITS[m[2] ?? 'B'] ?? 1));
+  return Number.isSafeInteger(bytes) ? bytes : null;
+}
+
+/** S3's largest single object. */
+export const S3_MAX_OBJECT_BYTES = 5 * 2 ** 40;
+
+// ---------- ARNs and names ----------
+
+const PARTITION = '[a-z][a-z0-9-]*';
+// The account may be empty: some S3-compatible services (MinIO, Ceph) use role ARNs like arn:minio:iam:::role/x.
+export const ROLE_ARN_RE = new RegExp(`^arn:${PARTITION}:iam::(\\d{12})?:role/(?:[\\x21-\\x7e]+/)?[\\w+=,.@-]{1,64}$`);
+export const PRINCIPAL_ARN_RE = new RegExp(
+  `^arn:${PARTITION}:(?:iam::(?:\\d{12})?:(?:user|role)/(?:[\\x21-\\x7e]+/)?[\\w+=,.@-]{1,64}|sts::(?:\\d{12})?:assumed-role/[\\w+=,.@-]{1,64}/[\\w+=,.@-]{2,64}|iam::(?:\\d{12})?:root)$`,
+);
+export const BUCKET_RE = /^(?!xn--)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+export const GRANT_NAME_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])$/;
+export const REGION_RE = /^[a-z]{2}(?:-[a-z0-9]+)+-\d+$|^[a-z0-9][a-z0-9-]{0,31}$/;
+/** Variables a session-name template and a prefix may use. */
+export const TEMPLATE_VARS = ['user', 'grant', 'account'] as const;
+export const SESSION_NAME_CHARS_RE = /^[\w+=,.@-]{2,64}$/;
+
+// ---------- IAM policy document (for a raw `sessionPolicy`) ----------
+
+const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+export const PolicyStatementSchema = z
+  .strictObject({
+    Sid: z.string().regex(/^[A-Za-z0-9]*$/, 'Sid may contain only letters and digits').optional(),
+    Effect: z.enum(['Allow', 'Deny']),
+    Action: stringOrList.optional(),
+    NotAction: stringOrList.optional(),
+    Resource: stringOrList.optional(),
+    NotResource: stringOrList.optional(),
+    Condition: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string()), z.boolean(), z.number()]))).optional(),
+  })
+  .refine((s) => (s.Action === undefined) !== (s.NotAction === undefined), {
+    message: 'a statement needs exactly one of Action or NotAction',
+  })
+  .refine((s) => (s.Resource === undefined) !== (s.NotResource === undefined), {
+    message: 'a statement needs exactly one of Resource or NotResource',
+  });
+
+export const PolicyDocumentSchema = z.strictObject({
+  Version: z.literal('2012-10-17'),
+  Id: z.string().optional(),
+  Statement: z.union([PolicyStatementSchema, z.array(PolicyStatementSchema).min(1)]),
+});
+export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
+export type PolicyStatement = z.infer<typeof PolicyStatementSchema>;
+
+// ---------- Grant ----------
+
+export const PERMISSIONS = ['list', 'read', 'upload'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+export const ON_CONFLICT = ['ask', 'skip', 'rename', 'replace'] as const;
+export type OnConflict = (typeof ON_CONFLICT)[number];
+
+export const GrantSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('Grant'),
+  metadata: z.strictObject({
+    name: z.string().regex(GRANT_NAME_RE, 'a grant name is 2–63 lowercase letters, digits or "-", not starting or ending with "-"'),
+    title: z.string().min(1).max(80),
+    description: z.string().max(2000).optional(),
+    contact: z.string().min(1).max(200).optional(),
+  }),
+  spec: z.strictObject({
+    subjects: z.array(z.string().regex(PRINCIPAL_ARN_RE, 'expected an IAM user or role ARN, e.g. arn:aws:iam::123456789012:user/john')).min(1),
+    role: z.strictObject({
+      arn: z.string().regex(ROLE_ARN_RE, 'expected an IAM role ARN, e.g. arn:aws:iam::123456789012:role/UploadRole'),
+      duration: z.string(),
+      sessionName: z.string().optional(),
+      externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, 'externalId is 2–1224 characters of letters, digits and +=,.@:/-').optional(),
+      mfa: z.boolean().optional(),
+    }),
+    target: z.strictObject({
+      region: z.string().regex(REGION_RE, 'expected an AWS region such as us-east-1'),
+      bucket: z.string().regex(BUCKET_RE, 'expected an S3 bucket name: 3–63 lowercase letters, digits, "." or "-"'),
+      prefix: z.string().optional(),
+    }),
+    permissions: z.array(z.enum(PERMISSIONS)).min(1).optional(),
+    sessionPolicy: PolicyDocumentSchema.optional(),
+    upload: z
+      .strictObject({
+        maxFileSize: z.union([z.string(), z.number()]).optional(),
+        onConflict: z.enum(ON_CONFLICT).optional(),
+        /** Whether staff may choose "replace" when a file already exists (implied by onConflict: replace). */
+        allowReplace: z.boolean().optional(),
+      })
+      .optional(),
+  }),
+});
+/** A grant exactly as written in YAML (after validation). */
+export type Grant = z.infer<typeof GrantSchema>;
+
+// ---------- Settings ----------
+
+export const DirectorySourceSchema = z.strictObject({
+  source: z.literal('directory'),
+  /** Relative paths resolve against the settings file's folder. */
+  path: z.string().min(1),
+  /** Watch the folder and reload on change (default true). */
+  watch: z.boolean().optional(),
+});
+
+export const GitSourceSchema = z.strictObject({
+  source: z.literal('git'),
+  /** https URL of the grants repository. */
+  url: z.string().url(),
+  branch: z.string().min(1).optional(),
+  /** Folder inside the repository that holds the grants (default: the root). */
+  path: z.string().optional(),
+  /** Minutes between fetches (default 15; 0 = only at start and on demand). */
+  intervalMinutes: z.number().int().min(0).max(1440).optional(),
+  /** When true, a token for the remote is kept in the OS keychain (set with `grantbox grants token`). */
+  token: z.boolean().optional(),
+  /** Require each revision's commit to be signed by one of these keys (OpenPGP armored public keys or paths). */
+  signedBy: z.array(z.string().min(1)).optional(),
+});
+
+export const SettingsSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('Settings'),
+  grants: z.discriminatedUnion('source', [DirectorySourceSchema, GitSourceSchema]),
+  aws: z
+    .strictObject({
+      region: z.string().regex(REGION_RE, 'expected an AWS region such as us-east-1'),
+      /** One endpoint for STS and S3 (S3-compatible or local). */
+      endpoint: z.string().url().optional(),
+      forcePathStyle: z.boolean().optional(),
+    })
+    .optional(),
+  uploads: z
+    .strictObject({
+      /** Files uploaded at once (default 4). */
+      concurrency: z.number().int().min(1).max(32).optional(),
+      /** Parts in flight per multipart file (default 4). */
+      partConcurrency: z.number().int().min(1).max(32).optional(),
+    })
+    .optional(),
+  log: z
+    .strictObject({
+      /** Keep session-log records this many days (default 30). */
+      maxAgeDays: z.number().int().min(1).max(3650).optional(),
+      /** Rotate the session log at this size (default 10MiB). */
+      maxSize: z.union([z.string(), z.number()]).optional(),
+    })
+    .optional(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export type GrantSourceSettings = Settings['grants'];

@@ -1,0 +1,51 @@
+// Builds the commander program. Each command lives in main/cli/commands/<name>.ts and exports
+// `register(program)`; add it to COMMANDS below. Commands return an exit code (or throw an AppError, which is
+// printed as "grantbox: CODE message" and exits 1).
+import { Command, CommanderError } from 'commander';
+import { isAppError } from '../services/errors';
+import { register as registerGrants } from './commands/grants';
+
+declare const __GRANTBOX_VERSION__: string | undefined;
+export const VERSION = typeof __GRANTBOX_VERSION__ === 'string' ? __GRANTBOX_VERSION__ : '0.0.0-dev';
+
+const COMMANDS: Array<(program: Command) => void> = [registerGrants];
+
+/** Exit code a command's action sets; commander actions cannot return values. */
+export const exit = { code: 0 };
+
+export function buildProgram(): Command {
+  const program = new Command('grantbox')
+    .description('Upload files to company S3 buckets with short-lived access from reviewed grants.')
+    .version(VERSION)
+    .option('--settings <file>', 'settings file (default: $GRANTBOX_SETTINGS, then settings.yaml in the data folder)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  // Subcommands inherit exitOverride only when set on each; apply to the whole tree.
+  const applyOverride = (cmd: Command) => {
+    cmd.exitOverride();
+    cmd.commands.forEach(applyOverride);
+  };
+  applyOverride(program);
+  return program;
+}
+
+export async function runProgram(program: Command, argv: string[]): Promise<number> {
+  exit.code = 0;
+  try {
+    await program.parseAsync(argv);
+    return exit.code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version are successes; anything else commander rejects is a usage error.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (isAppError(e)) {
+      process.stderr.write(`grantbox: ${e.code} ${e.message}\n`);
+      if (e.details.hint) process.stderr.write(`  ${e.details.hint}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,75 @@
+// The one place AWS SDK clients are built: region, endpoint (settings or the SDK's standard AWS_ENDPOINT_URL*
+// variables), path-style addressing, retries and timeouts. Every service gets its clients from here so that a
+// local moto_server, an S3-compatible store and real AWS are all one setting away.
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+
+export interface AwsSettings {
+  region: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+}
+
+export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+
+export interface ClientOptions {
+  region?: string;
+  credentials: Credentials;
+  /** Retries for transient failures (network reset, 5xx, throttling); default 5 attempts. */
+  maxAttempts?: number;
+  /** Max sockets per client; uploads raise it to their concurrency. */
+  maxSockets?: number;
+}
+
+/** Endpoint for a service: AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then the settings' endpoint. */
+export function resolveEndpoint(service: 'S3' | 'STS', aws: AwsSettings | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || aws?.endpoint || undefined;
+}
+
+function requestHandler(maxSockets: number): NodeHttpHandler {
+  return new NodeHttpHandler({
+    connectionTimeout: 10_000,
+    // A stalled socket (no bytes either way) fails and is retried rather than hanging an upload forever.
+    socketTimeout: 120_000,
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+  });
+}
+
+export class AwsClientFactory {
+  constructor(
+    readonly aws: AwsSettings,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  endpoint(service: 'S3' | 'STS'): string | undefined {
+    return resolveEndpoint(service, this.aws, this.env);
+  }
+
+  sts(options: ClientOptions): STSClient {
+    const endpoint = this.endpoint('STS');
+    return new STSClient({
+      region: options.region ?? this.aws.region,
+      credentials: options.credentials,
+      maxAttempts: options.maxAttempts ?? 3,
+      requestHandler: requestHandler(options.maxSockets ?? 4),
+      ...(endpoint ? { endpoint } : {}),
+    });
+  }
+
+  s3(options: ClientOptions): S3Client {
+    const endpoint = this.endpoint('S3');
+    return new S3Client({
+      region: options.region ?? this.aws.region,
+      credentials: options.credentials,
+      maxAttempts: options.maxAttempts ?? 5,
+      forcePathStyle: this.aws.forcePathStyle ?? Boolean(endpoint),
+      requestHandler: requestHandler(options.maxSockets ?? 16),
+      ...(endpoint ? { endpoint } : {}),
+    });
+  }
+}
