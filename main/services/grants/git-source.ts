@@ -1,0 +1,306 @@
+// The git grant source: a bare clone of the admins' grants repository under <dataDir>/grants-git/, fetched with
+// isomorphic-git (pure JS) so staff machines need no git installed. It never checks out a working tree: files of a
+// revision are read straight from the object store, which lets the store validate a revision before switching to
+// it and keeps the last-known-good revision readable offline. Owns: fetch, token handling, git → AppError mapping,
+// reading a revision's grant files at the configured sub-path.
+import fs from 'node:fs';
+import path from 'node:path';
+import git, { type HttpClient, type GitHttpRequest } from 'isomorphic-git';
+import nodeHttp from 'isomorphic-git/http/node';
+import { AppError } from '../errors';
+import type { SecretStore } from '../identity/secret-store';
+
+/** A grant file as read from a source: path relative to the repository root (or folder), and its text. */
+export interface GitSourceFile {
+  path: string;
+  text: string;
+}
+
+export interface CommitInfo {
+  oid: string;
+  /** ISO time the commit was made (committer time). */
+  date: string;
+  /** First line of the message. */
+  subject: string;
+  author: string;
+  /** Armored signature (OpenPGP or SSH), when the commit is signed. */
+  signature?: string;
+  /** The exact bytes that were signed (the commit without its gpgsig header). */
+  payload: string;
+}
+
+export interface GitSourceOptions {
+  url: string;
+  /** Branch to follow; default: the remote's default branch. */
+  branch?: string;
+  /** Folder inside the repository holding the grants ('' = root). */
+  subPath?: string;
+  dataDir: string;
+  /** When set, the token for the remote comes from this store under gitTokenAccount(url). */
+  secrets?: SecretStore;
+  /** Per-request time limit (ms) so a hung server never hangs a sync. */
+  timeoutMs?: number;
+  http?: HttpClient;
+}
+
+const FETCH_REF = 'refs/remotes/origin/grants';
+
+/** Keychain account of a git token: one per host, so two repositories on one server share it. */
+export function gitTokenAccount(url: string): string {
+  return `git-token:${new URL(url).host}`;
+}
+
+/** The remote URL without any user:password part, for status lines and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export function gitCloneDir(dataDir: string): string {
+  return path.join(dataDir, 'grants-git', 'repo.git');
+}
+
+function withTimeout(client: HttpClient, timeoutMs: number): HttpClient {
+  return {
+    async request(req: GitHttpRequest) {
+      const signal = AbortSignal.timeout(timeoutMs);
+      return await Promise.race([
+        client.request({ ...req, signal }),
+        new Promise<never>((_, reject) => {
+          signal.addEventListener('abort', () => reject(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })), {
+            once: true,
+          });
+        }),
+      ]);
+    },
+  };
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+
+/** Maps what isomorphic-git and the network throw to plain-language AppErrors. */
+export function toGitError(e: unknown, url: string, hadToken: boolean): AppError {
+  if (e instanceof AppError) return e;
+  const err = e as { code?: string; name?: string; message?: string; data?: { statusCode?: number; statusMessage?: string } };
+  const where = redactUrl(url);
+  const status = err.data?.statusCode;
+  // UserCanceledError comes from our onAuthFailure: the server refused the credentials we offered.
+  if ((err.code === 'HttpError' && (status === 401 || status === 403)) || err.code === 'UserCanceledError') {
+    return new AppError(
+      'GIT_AUTH_FAILED',
+      hadToken
+        ? 'The grants repository refused the access token on this computer.'
+        : 'The grants repository needs an access token, and none is set on this computer.',
+      {
+        cause: e,
+        details: {
+          httpStatus: status ?? 401,
+          url: where,
+          hint: hadToken
+            ? 'Ask your admin for a new access token, then run "grantbox grants token set".'
+            : 'Ask your admin for an access token, then run "grantbox grants token set".',
+        },
+      },
+    );
+  }
+  if (err.code === 'HttpError' && status === 404) {
+    return new AppError('GIT_REPO_NOT_FOUND', 'The grants repository could not be found at the address in the settings.', {
+      cause: e,
+      details: { httpStatus: status, url: where, hint: 'Ask your admin to check the grants repository address in the settings.' },
+    });
+  }
+  const code = err.code ?? (e as { cause?: { code?: string } }).cause?.code;
+  if ((code && NETWORK_CODES.has(code)) || err.name === 'AbortError' || err.name === 'TimeoutError') {
+    return new AppError('GIT_UNREACHABLE', 'The grants repository could not be reached.', {
+      cause: e,
+      details: { url: where, networkCode: code, hint: 'Check your internet connection; Grantbox keeps using the grants it already has.' },
+    });
+  }
+  if (err.code === 'NotFoundError') {
+    return new AppError('GIT_BRANCH_NOT_FOUND', 'The branch named in the settings does not exist in the grants repository.', {
+      cause: e,
+      details: { url: where, hint: 'Ask your admin to check the branch in the settings.' },
+    });
+  }
+  return new AppError('GIT_FETCH_FAILED', `Grant updates could not be downloaded: ${err.message ?? String(e)}`, {
+    cause: e,
+    details: { url: where, gitCode: err.code, httpStatus: status, hint: 'Try again later; if it keeps failing, tell your admin.' },
+  });
+}
+
+/** Splits a raw commit object into the bytes git signed (without the gpgsig header) and the signature. */
+export function splitSignedCommit(raw: string): { payload: string; signature?: string } {
+  const end = raw.indexOf('\n\n');
+  const headerText = end < 0 ? raw : raw.slice(0, end);
+  const rest = end < 0 ? '' : raw.slice(end);
+  const kept: string[] = [];
+  const sig: string[] = [];
+  let inSig = false;
+  for (const line of headerText.split('\n')) {
+    if (line.startsWith('gpgsig ')) {
+      inSig = true;
+      sig.push(line.slice('gpgsig '.length));
+    } else if (inSig && line.startsWith(' ')) {
+      sig.push(line.slice(1));
+    } else {
+      inSig = false;
+      kept.push(line);
+    }
+  }
+  const payload = kept.join('\n') + rest;
+  return sig.length ? { payload, signature: sig.join('\n') } : { payload };
+}
+
+export class GitSource {
+  readonly gitdir: string;
+  private readonly http: HttpClient;
+  private readonly subPath: string;
+  // isomorphic-git's pack/object cache; shared across calls of one instance for speed.
+  private cache: object = {};
+
+  constructor(private readonly options: GitSourceOptions) {
+    this.gitdir = gitCloneDir(options.dataDir);
+    this.http = withTimeout(options.http ?? nodeHttp, options.timeoutMs ?? 30_000);
+    this.subPath = (options.subPath ?? '').replace(/^\/+|\/+$/g, '');
+  }
+
+  get url(): string {
+    return this.options.url;
+  }
+
+  /** True when a clone exists on disk (from an earlier run). */
+  hasClone(): boolean {
+    return fs.existsSync(path.join(this.gitdir, 'HEAD'));
+  }
+
+  private async token(): Promise<string | null> {
+    if (!this.options.secrets) return null;
+    return this.options.secrets.get(gitTokenAccount(this.options.url));
+  }
+
+  /** Fetches the branch (cloning on first use) and returns the fetched tip commit. Never touches the active set. */
+  async fetchLatest(): Promise<string> {
+    const token = await this.token();
+    try {
+      if (!this.hasClone()) {
+        await fs.promises.mkdir(this.gitdir, { recursive: true });
+        await git.init({ fs, gitdir: this.gitdir, bare: true, defaultBranch: 'grants' });
+      }
+      // force: the settings may have moved the repository to a new address since the clone was made.
+      await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url: this.options.url, force: true });
+      const result = await git.fetch({
+        fs,
+        http: this.http,
+        gitdir: this.gitdir,
+        remote: 'origin',
+        ...(this.options.branch ? { ref: this.options.branch } : {}),
+        remoteRef: this.options.branch,
+        singleBranch: true,
+        tags: false,
+        cache: this.cache,
+        // Token as password: GitHub, GitLab and Gitea all accept a personal access token this way.
+        ...(token ? { onAuth: () => ({ username: 'x-access-token', password: token }) } : {}),
+        onAuthFailure: () => ({ cancel: true }),
+      });
+      if (!result.fetchHead) {
+        throw new AppError('GIT_BRANCH_NOT_FOUND', 'The branch named in the settings does not exist in the grants repository.', {
+          details: { url: redactUrl(this.options.url), hint: 'Ask your admin to check the branch in the settings.' },
+        });
+      }
+      await git.writeRef({ fs, gitdir: this.gitdir, ref: FETCH_REF, value: result.fetchHead, force: true });
+      return result.fetchHead;
+    } catch (e) {
+      throw toGitError(e, this.options.url, token !== null);
+    }
+  }
+
+  /** The last fetched tip, or null before the first successful fetch. */
+  async latestFetched(): Promise<string | null> {
+    try {
+      return await git.resolveRef({ fs, gitdir: this.gitdir, ref: FETCH_REF });
+    } catch {
+      return null;
+    }
+  }
+
+  /** Resolves a commit id, short id or ref name in the clone. */
+  async resolve(ref: string): Promise<string> {
+    try {
+      if (/^[0-9a-f]{4,40}$/i.test(ref)) {
+        return ref.length === 40 ? ref : await git.expandOid({ fs, gitdir: this.gitdir, oid: ref, cache: this.cache });
+      }
+      return await git.resolveRef({ fs, gitdir: this.gitdir, ref });
+    } catch (e) {
+      throw new AppError('GIT_REVISION_NOT_FOUND', `The revision "${ref}" is not in the local copy of the grants repository.`, {
+        cause: e,
+        details: { hint: 'Run "grantbox grants sync" first, or check the commit id.' },
+      });
+    }
+  }
+
+  async hasCommit(oid: string): Promise<boolean> {
+    try {
+      await git.readCommit({ fs, gitdir: this.gitdir, oid, cache: this.cache });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async commitInfo(oid: string): Promise<CommitInfo> {
+    const { commit } = await git.readCommit({ fs, gitdir: this.gitdir, oid, cache: this.cache });
+    // The signed payload is cut from the raw object here: isomorphic-git's own `payload` is only right for PGP
+    // signatures (it duplicates headers for SSH ones), and signature checks need the exact signed bytes.
+    const raw = await git.readObject({ fs, gitdir: this.gitdir, oid, format: 'content', cache: this.cache });
+    const { payload, signature } = splitSignedCommit(Buffer.from(raw.object as Uint8Array).toString('utf8'));
+    return {
+      oid,
+      date: new Date(commit.committer.timestamp * 1000).toISOString(),
+      subject: commit.message.split('\n')[0] ?? '',
+      author: commit.author.name,
+      ...(signature ? { signature } : {}),
+      payload,
+    };
+  }
+
+  /**
+   * The grant files (*.yaml, *.yml) of a revision under the sub-path, read from the object store. Folders whose
+   * name starts with "." (.github, .git…) are skipped: they hold CI config, not grants.
+   */
+  async readFiles(oid: string): Promise<GitSourceFile[]> {
+    const sub = this.subPath;
+    const files: GitSourceFile[] = [];
+    const decoder = new TextDecoder('utf-8');
+    await git.walk({
+      fs,
+      gitdir: this.gitdir,
+      cache: this.cache,
+      trees: [git.TREE({ ref: oid })],
+      map: async (filepath, entries) => {
+        const entry = entries[0];
+        if (!entry || filepath === '.') return true;
+        const type = await entry.type();
+        const inSub = sub === '' || filepath === sub || filepath.startsWith(`${sub}/`);
+        if (type === 'tree') {
+          // Descend only into the sub-path or folders on the way to it.
+          const onTheWay = sub.startsWith(`${filepath}/`);
+          if (!(inSub || onTheWay)) return null;
+          if (path.posix.basename(filepath).startsWith('.')) return null;
+          return true;
+        }
+        if (type !== 'blob' || !inSub || !/\.ya?ml$/i.test(filepath)) return null;
+        const content = await entry.content();
+        if (content) files.push({ path: filepath, text: decoder.decode(content) });
+        return null;
+      },
+    });
+    files.sort((a, b) => a.path.localeCompare(b.path));
+    return files;
+  }
+}
