@@ -1,6 +1,7 @@
 // The one place AWS SDK clients are built: region, endpoint (settings or the SDK's standard AWS_ENDPOINT_URL*
 // variables), path-style addressing, retries and timeouts. Every service gets its clients from here so that a
 // local moto_server, an S3-compatible store and real AWS are all one setting away.
+import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -26,7 +27,7 @@ export interface ClientOptions {
 }
 
 /** Endpoint for a service: AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then the settings' endpoint. */
-export function resolveEndpoint(service: 'S3' | 'STS', aws: AwsSettings | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function resolveEndpoint(service: 'S3' | 'STS' | 'IAM', aws: AwsSettings | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || aws?.endpoint || undefined;
 }
 
@@ -46,7 +47,7 @@ export class AwsClientFactory {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
-  endpoint(service: 'S3' | 'STS'): string | undefined {
+  endpoint(service: 'S3' | 'STS' | 'IAM'): string | undefined {
     return resolveEndpoint(service, this.aws, this.env);
   }
 
@@ -69,6 +70,18 @@ export class AwsClientFactory {
       maxAttempts: options.maxAttempts ?? 5,
       forcePathStyle: this.aws.forcePathStyle ?? Boolean(endpoint),
       requestHandler: requestHandler(options.maxSockets ?? 16),
+      ...(endpoint ? { endpoint } : {}),
+    });
+  }
+
+  /** IAM (MFA device discovery, the sandbox's seeding): global service, signed for us-east-1 unless an endpoint is set. */
+  iam(options: ClientOptions): IAMClient {
+    const endpoint = this.endpoint('IAM');
+    return new IAMClient({
+      region: options.region ?? (endpoint ? this.aws.region : 'us-east-1'),
+      credentials: options.credentials,
+      maxAttempts: options.maxAttempts ?? 3,
+      requestHandler: requestHandler(options.maxSockets ?? 4),
       ...(endpoint ? { endpoint } : {}),
     });
   }
