@@ -1,0 +1,240 @@
+// The one place invoke channels meet the services, and service events become renderer events. No electron import:
+// Electron's transport, dialogs and desktop integration are injected, so the SAME code runs in the app and in the
+// e2e harness (which fakes only the transport). Every handler goes through guard() with its ARG_SCHEMAS entry.
+import { AppError } from '../../services/errors';
+import type { Services } from '../../services/services';
+import type {
+  AppInfo,
+  ArgsOf,
+  ExportResult,
+  GrantSummary,
+  InvokeChannel,
+  MfaRequest,
+  QueueSnapshot,
+  ResultOf,
+  SerializedAppError,
+} from '../../../preload/contract';
+import { isAllowedExternalUrl } from '../security';
+import { guard, type EventSink, type GuardOptions, type InvokeTransport, type TrustedSenders } from './guard';
+import { ARG_SCHEMAS } from './schemas';
+
+/** Native dialogs (Electron's `dialog` in the app; canned answers in the harness). */
+export interface Dialogs {
+  /** A save-file dialog; null when the person cancelled. */
+  saveFile(options: { title: string; defaultName: string }): Promise<string | null>;
+  /** A file or folder picker; [] when the person cancelled. */
+  openPaths(options: { folders: boolean }): Promise<string[]>;
+}
+
+/** Desktop integration beyond the window contents. */
+export interface DesktopShell {
+  openExternal(url: string): Promise<void>;
+  /** An OS notification. */
+  notify(title: string, body: string): void;
+  /** Taskbar/dock progress, 0..1, or null to clear it. */
+  setProgress(fraction: number | null): void;
+}
+
+export interface RegisterOptions {
+  transport: InvokeTransport;
+  trusted: TrustedSenders;
+  events: EventSink;
+  /** null when the settings are missing or invalid: the window still opens and app:info explains. */
+  services: Services | null;
+  info: AppInfo;
+  dialogs: Dialogs;
+  shell: DesktopShell;
+  guard?: GuardOptions;
+  now?: () => number;
+  /** How long an MFA question waits for an answer before counting as cancelled. */
+  mfaTimeoutMs?: number;
+}
+
+export interface Registration {
+  /** Help → Export session log… (the menu calls this directly, no renderer round-trip). */
+  exportLog(options?: ArgsOf<'logs:export'>): Promise<ExportResult>;
+  dispose(): void;
+}
+
+type Handlers = { [C in InvokeChannel]: (args: ArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> };
+
+const DAY_MS = 86_400_000;
+
+function settingsError(problem: SerializedAppError | undefined): AppError {
+  return new AppError(
+    problem?.code ?? 'SETTINGS_PROBLEM',
+    problem?.message ?? 'Grantbox is not set up on this computer yet, so it cannot do that.',
+    { details: { ...(problem?.details ?? {}), hint: problem?.details?.hint ?? 'Ask your IT team for the Grantbox settings file.' } },
+  );
+}
+
+function notSignedIn(): AppError {
+  return new AppError('NOT_SIGNED_IN', 'You are not signed in.', {
+    details: { hint: 'Sign in with the access key your IT team gave you.' },
+  });
+}
+
+function today(now: number): string {
+  return new Date(now).toISOString().slice(0, 10);
+}
+
+export function registerIpc(options: RegisterOptions): Registration {
+  const { services, events, dialogs, shell, info } = options;
+  const now = options.now ?? Date.now;
+  const mfaTimeoutMs = options.mfaTimeoutMs ?? 5 * 60_000;
+  const need = (): Services => {
+    if (!services) throw settingsError(info.settingsProblem);
+    return services;
+  };
+
+  // MFA: the session service asks; the question goes to the window as an event; answerMfa resolves it.
+  const pendingMfa = new Map<string, { resolve: (code: string | null) => void; timer: ReturnType<typeof setTimeout> }>();
+  const mfaPrompt = (request: MfaRequest): Promise<string | null> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        pendingMfa.delete(request.requestId);
+        resolve(null);
+      }, mfaTimeoutMs);
+      timer.unref?.();
+      pendingMfa.set(request.requestId, { resolve, timer });
+      events.send('session:mfaRequested', request);
+    });
+
+  const grantsForMe = async (s: Services): Promise<GrantSummary[]> => {
+    const identity = await s.identity.current();
+    return identity ? s.grants.forMe(identity) : [];
+  };
+
+  const exportLog = async (args: ArgsOf<'logs:export'> = {}): Promise<ExportResult> => {
+    const s = need();
+    const file = await dialogs.saveFile({ title: 'Export session log', defaultName: `grantbox-session-log-${today(now())}.jsonl` });
+    if (file === null) return { path: null };
+    const { records } = await s.audit.exportTo(file, {
+      ...(args.sinceDays !== undefined ? { sinceMs: now() - args.sinceDays * DAY_MS } : {}),
+      ...(args.redactFilenames !== undefined ? { redactFilenames: args.redactFilenames } : {}),
+    });
+    return { path: file, records };
+  };
+
+  const handlers: Handlers = {
+    'app:info': () => info,
+    'app:openExternal': async ({ url }) => {
+      if (!isAllowedExternalUrl(url)) {
+        throw new AppError('EXTERNAL_LINK_REFUSED', 'Grantbox only opens links to a few trusted help sites, and this is not one of them.', {
+          details: { hint: 'Copy the link and open it in your browser yourself if you trust it.' },
+        });
+      }
+      await shell.openExternal(url);
+    },
+
+    'identity:get': () => need().identity.current(),
+    'identity:signIn': ({ accessKeyId, secretAccessKey }) => need().identity.signIn(accessKeyId, secretAccessKey),
+    'identity:listProfiles': () => need().identity.listProfiles(),
+    'identity:signInWithProfile': ({ profile }) => need().identity.signInWithProfile(profile),
+    'identity:signOut': () => need().identity.signOut(),
+
+    'grants:list': async () => {
+      const s = need();
+      const identity = await s.identity.current();
+      if (!identity) throw notSignedIn();
+      return s.grants.forMe(identity);
+    },
+    'grants:status': () => need().grants.status(),
+    'grants:sync': () => need().grants.sync(),
+
+    'session:list': () => need().sessions.list(),
+    'session:assume': ({ grant }) => need().sessions.assume(grant, { mfaPrompt }),
+    'session:extend': ({ grant }) => need().sessions.extend(grant, { mfaPrompt }),
+    'session:end': ({ grant }) => need().sessions.end(grant),
+    'session:answerMfa': ({ requestId, code }) => {
+      const pending = pendingMfa.get(requestId);
+      if (!pending) {
+        throw new AppError('MFA_REQUEST_UNKNOWN', 'That code request has already ended.', {
+          details: { hint: 'Start again: choose the upload access you want and enter a fresh code.' },
+        });
+      }
+      pendingMfa.delete(requestId);
+      clearTimeout(pending.timer);
+      pending.resolve(code);
+    },
+
+    'uploads:start': ({ grant, paths }) => need().uploads.start(grant, paths),
+    'uploads:pick': async ({ grant, folders }) => {
+      const s = need();
+      const paths = await dialogs.openPaths({ folders });
+      if (paths.length === 0) return { batchId: null };
+      return s.uploads.start(grant, paths);
+    },
+    'uploads:snapshot': () => need().uploads.snapshot(),
+    'uploads:cancel': ({ id }) => need().uploads.cancel(id),
+    'uploads:cancelAll': () => need().uploads.cancelAll(),
+    'uploads:retry': ({ id }) => need().uploads.retry(id),
+    'uploads:resolveConflict': ({ id, choice, applyToAll }) => need().uploads.resolveConflict(id, choice, applyToAll),
+    'uploads:clearFinished': () => need().uploads.clearFinished(),
+    'uploads:listResumable': () => need().uploads.listResumable(),
+    'uploads:resume': ({ id }) => need().uploads.resume(id),
+    'uploads:discard': ({ id }) => need().uploads.discard(id),
+
+    'objects:list': ({ grant, prefix, token }) => need().uploads.listObjects(grant, prefix, token),
+
+    'logs:export': (args) => exportLog(args),
+  };
+
+  for (const channel of Object.keys(handlers) as InvokeChannel[]) {
+    const handler = handlers[channel] as (args: unknown) => unknown;
+    options.transport.handle(channel, guard(channel, ARG_SCHEMAS[channel], handler, options.trusted, options.guard));
+  }
+
+  // ---- service events → renderer events, taskbar progress, batch notifications ----
+  const unsubscribe: Array<() => void> = [];
+  if (services) {
+    unsubscribe.push(services.identity.onChanged((identity) => events.send('identity:changed', identity)));
+    unsubscribe.push(services.sessions.onEvent((event) => events.send('session:changed', event)));
+    unsubscribe.push(
+      services.grants.onChanged((status) => {
+        void grantsForMe(services)
+          .then((grants) => events.send('grants:changed', { status, grants }))
+          .catch(() => events.send('grants:changed', { status, grants: [] }));
+      }),
+    );
+    const announced = new Set<string>();
+    unsubscribe.push(
+      services.uploads.onProgress((snapshot) => {
+        events.send('uploads:progress', snapshot);
+        reportProgress(snapshot, announced, shell);
+      }),
+    );
+  }
+
+  return {
+    exportLog,
+    dispose() {
+      unsubscribe.forEach((u) => u());
+      for (const [, pending] of pendingMfa) {
+        clearTimeout(pending.timer);
+        pending.resolve(null);
+      }
+      pendingMfa.clear();
+    },
+  };
+}
+
+/** Taskbar progress over unfinished batches, and one OS notification per batch when it ends. */
+export function reportProgress(snapshot: QueueSnapshot, announced: Set<string>, shell: DesktopShell): void {
+  const running = snapshot.batches.filter((b) => !b.finished);
+  const total = running.reduce((n, b) => n + b.bytesTotal, 0);
+  const sent = running.reduce((n, b) => n + b.bytesSent, 0);
+  shell.setProgress(running.length === 0 ? null : total > 0 ? Math.min(1, sent / total) : 0);
+  for (const batch of snapshot.batches) {
+    if (!batch.finished || announced.has(batch.batchId)) continue;
+    announced.add(batch.batchId);
+    const problems = batch.failed + batch.refused;
+    const files = (n: number) => `${n} ${n === 1 ? 'file' : 'files'}`;
+    const title = problems > 0 ? 'Upload finished with problems' : 'Upload finished';
+    const parts = [`${files(batch.done)} uploaded`];
+    if (problems > 0) parts.push(`${files(problems)} not uploaded`);
+    if (batch.skipped > 0) parts.push(`${files(batch.skipped)} skipped`);
+    if (batch.cancelled > 0) parts.push(`${files(batch.cancelled)} cancelled`);
+    shell.notify(title, `${parts.join(', ')}.`);
+  }
+}
