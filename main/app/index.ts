@@ -1,0 +1,177 @@
+// Electron main-process lifecycle: one instance, sandboxed renderers, the app:// protocol, the window, the IPC
+// registration over the services, the menu, taskbar progress / notifications, and a quit that asks first while
+// uploads run. Thin on purpose: everything testable lives in the modules it wires together.
+import path from 'node:path';
+import { Notification, app, dialog, protocol, session, shell, type BrowserWindow } from 'electron';
+import { AppError, isAppError } from '../services/errors';
+import { resolveSettingsPath } from '../services/paths';
+import type { Services } from '../services/services';
+import { createServices } from '../services/container';
+import type { SerializedAppError } from '../../preload/contract';
+import { TrustedSenders } from './ipc/guard';
+import { registerIpc, type Registration } from './ipc/register';
+import { electronTransport, windowEventSink } from './ipc/typed-ipc';
+import { installMenu } from './menu';
+import { createAppHandler, registerAppScheme, rendererRoot } from './protocol';
+import { denyAllPermissions, installAppGuards, isAllowedExternalUrl } from './security';
+import { createMainWindow } from './window';
+
+/** `--settings FILE` or `--settings=FILE` from the command line (Electron adds its own flags around it). */
+export function settingsFlag(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--settings') return argv[i + 1];
+    if (a.startsWith('--settings=')) return a.slice('--settings='.length);
+  }
+  return undefined;
+}
+
+function settingsProblemOf(e: unknown): SerializedAppError {
+  if (isAppError(e)) return e.toJSON();
+  return new AppError('SETTINGS_INVALID', 'Grantbox could not read its settings.', {
+    details: { hint: 'Ask your IT team for a working Grantbox settings file.' },
+  }).toJSON();
+}
+
+// Must happen before 'ready'.
+registerAppScheme(protocol);
+app.enableSandbox();
+installAppGuards(app, { openExternal: (url) => shell.openExternal(url) });
+
+let win: BrowserWindow | null = null;
+let services: Services | null = null;
+let registration: Registration | null = null;
+let quitConfirmed = false;
+let closed = false;
+
+async function confirmQuitWhileUploading(): Promise<void> {
+  const options = {
+    type: 'warning' as const,
+    buttons: ['Keep uploading', 'Quit anyway'],
+    defaultId: 0,
+    cancelId: 0,
+    message: 'Files are still uploading.',
+    detail: 'If you quit now, the unfinished files stop. Grantbox offers to resume them the next time you open it.',
+  };
+  const { response } = win ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
+  if (response === 1) {
+    quitConfirmed = true;
+    app.quit();
+  }
+}
+
+/** Returns true when the quit/close was held back to ask first. */
+function holdForUploads(event: { preventDefault(): void }): boolean {
+  if (quitConfirmed || !services?.uploads.busy()) return false;
+  event.preventDefault();
+  void confirmQuitWhileUploading();
+  return true;
+}
+
+async function start(): Promise<void> {
+  const settingsPath = resolveSettingsPath(settingsFlag(process.argv));
+  let settingsProblem: SerializedAppError | undefined;
+  try {
+    services = await createServices({ settingsPath, appVersion: app.getVersion() });
+  } catch (e) {
+    // The window still opens and explains (app:info carries the problem).
+    settingsProblem = settingsProblemOf(e);
+  }
+
+  denyAllPermissions(session.defaultSession);
+  protocol.handle('app', createAppHandler(rendererRoot(__dirname)));
+
+  const trusted = new TrustedSenders();
+  win = createMainWindow(path.join(__dirname, '../preload/index.js'), trusted);
+  const window = win;
+
+  registration = registerIpc({
+    transport: electronTransport,
+    trusted,
+    events: windowEventSink(() => win?.webContents),
+    services,
+    info: {
+      version: app.getVersion(),
+      platform: process.platform,
+      settingsPath,
+      ...(settingsProblem ? { settingsProblem } : {}),
+    },
+    dialogs: {
+      async saveFile({ title, defaultName }) {
+        const r = await dialog.showSaveDialog(window, {
+          title,
+          defaultPath: path.join(app.getPath('documents'), defaultName),
+          filters: [{ name: 'Session log', extensions: ['jsonl'] }],
+        });
+        return r.canceled || !r.filePath ? null : r.filePath;
+      },
+      async openPaths({ folders }) {
+        const r = await dialog.showOpenDialog(window, {
+          properties: [folders ? 'openDirectory' : 'openFile', 'multiSelections'],
+        });
+        return r.canceled ? [] : r.filePaths;
+      },
+    },
+    shell: {
+      async openExternal(url) {
+        if (isAllowedExternalUrl(url)) await shell.openExternal(url);
+      },
+      notify(title, body) {
+        if (Notification.isSupported()) new Notification({ title, body }).show();
+      },
+      setProgress(fraction) {
+        if (!window.isDestroyed()) window.setProgressBar(fraction ?? -1);
+      },
+    },
+    guard: {
+      // Channel and error name only: arguments may hold keys or MFA codes.
+      onUnexpected: (channel, error) => console.error(`grantbox: unexpected failure on ${channel}: ${(error as Error)?.name ?? typeof error}`),
+    },
+  });
+
+  installMenu({
+    exportLog() {
+      registration?.exportLog().then(
+        (r) => {
+          if (r.path) void dialog.showMessageBox(window, { type: 'info', message: 'Session log exported.', detail: r.path });
+        },
+        (e: unknown) => {
+          const msg = isAppError(e) ? e.message : 'The session log could not be exported.';
+          void dialog.showMessageBox(window, { type: 'error', message: msg, detail: isAppError(e) ? (e.details.hint ?? '') : '' });
+        },
+      );
+    },
+  });
+
+  window.on('close', (event) => {
+    holdForUploads(event);
+  });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.setAppUserModelId('dev.grantbox.app');
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('before-quit', (event) => {
+    holdForUploads(event);
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    // Let the services stop timers and leave resumable upload state before the process ends.
+    event.preventDefault();
+    closed = true;
+    registration?.dispose();
+    const done = () => app.quit();
+    void (services ? services.close().catch(() => undefined).then(done) : Promise.resolve().then(done));
+  });
+  app.whenReady().then(start, (e: unknown) => {
+    console.error('grantbox: could not start', e);
+    app.exit(1);
+  });
+}
