@@ -1,0 +1,266 @@
+// Sign-in: who the person is and where their long-term key lives. Verifies pasted or imported keys with STS
+// GetCallerIdentity BEFORE storing anything, keeps the secret only in the SecretStore (OS keychain), and the
+// non-secret part (access key id, ARN, account, user name) in <dataDir>/identity.json (0600). The session manager
+// reads the secret back through `longTermCredentials()` each time it needs to call STS, so it never lingers.
+//
+// Services without GetCallerIdentity (some S3-compatible stores): sign-in still succeeds with verified=false and a
+// note saying what could not be checked; the user name then comes from the profile name or the caller's choice.
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { IdentityInfo, ProfileSummary } from '../../../preload/contract';
+import type { SessionLogWriter } from '../audit/types';
+import type { AwsClientFactory } from '../aws/client-factory';
+import { fromAwsError } from '../aws/errors';
+import { AppError, isAppError } from '../errors';
+import type { IdentityService, Unsubscribe } from '../services';
+import { listProfiles, readProfileKeys } from './profiles';
+import type { SecretStore } from './secret-store';
+
+export const IDENTITY_FILE = 'identity.json';
+
+/** What identity.json holds: never the secret. */
+interface StoredIdentity {
+  version: 1;
+  accessKeyId: string;
+  arn: string;
+  account: string;
+  userName: string;
+  verified: boolean;
+  note?: string;
+  signedInAt: string;
+}
+
+export interface LongTermCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  identity: IdentityInfo;
+}
+
+export interface IdentityServiceDeps {
+  secretStore: SecretStore;
+  clients: AwsClientFactory;
+  dataDir: string;
+  log?: SessionLogWriter;
+  env?: NodeJS.ProcessEnv;
+  /** Called on sign-out (and on signing in as someone else) so sessions end with the identity. */
+  onSignOut?: () => Promise<void>;
+}
+
+export interface SignInOptions {
+  /** Name to use when the service cannot say who the keys belong to (no GetCallerIdentity). */
+  userName?: string;
+  /** Where the keys came from, for the log ("pasted" or "profile:NAME"). */
+  source?: string;
+}
+
+/** Keychain account under which the secret for an access key id is kept. */
+export function secretAccount(accessKeyId: string): string {
+  return `aws-access-key:${accessKeyId}`;
+}
+
+const ACCESS_KEY_ID_RE = /^[\x21-\x7e]{3,128}$/;
+
+/** The name after the last "/" of a user or assumed-role ARN ("arn:aws:iam::1:user/team/john" → "john"). */
+export function userNameFromArn(arn: string): string {
+  const resource = arn.split(':').slice(5).join(':');
+  if (resource.startsWith('assumed-role/')) return resource.split('/')[2] ?? resource;
+  if (resource === 'root') return 'root';
+  return resource.split('/').pop() || resource;
+}
+
+function toInfo(s: StoredIdentity): IdentityInfo {
+  return {
+    arn: s.arn,
+    account: s.account,
+    userName: s.userName,
+    accessKeyIdLast4: s.accessKeyId.slice(-4),
+    verified: s.verified,
+    ...(s.note ? { note: s.note } : {}),
+  };
+}
+
+/** Service answers meaning "I don't do GetCallerIdentity" rather than "your keys are wrong". */
+const UNSUPPORTED_CODES = new Set(['STS_UNSUPPORTED', 'AWS_UNREADABLE_RESPONSE']);
+
+export class DefaultIdentityService implements IdentityService {
+  private readonly listeners = new Set<(identity: IdentityInfo | null) => void>();
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(private readonly deps: IdentityServiceDeps) {
+    this.env = deps.env ?? process.env;
+  }
+
+  private get file(): string {
+    return path.join(this.deps.dataDir, IDENTITY_FILE);
+  }
+
+  private async readStored(): Promise<StoredIdentity | null> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new AppError('IDENTITY_FILE_UNREADABLE', 'Grantbox could not read who is signed in on this computer.', {
+        cause: e,
+        details: { hint: `Check the permissions of ${this.file}, or sign in again.` },
+      });
+    }
+    try {
+      const parsed = JSON.parse(text) as Partial<StoredIdentity>;
+      if (parsed.version !== 1 || typeof parsed.accessKeyId !== 'string' || typeof parsed.userName !== 'string') throw new Error('unexpected shape');
+      return parsed as StoredIdentity;
+    } catch (e) {
+      throw new AppError('IDENTITY_FILE_DAMAGED', 'The record of who is signed in on this computer is damaged.', {
+        cause: e,
+        details: { hint: 'Sign in again; Grantbox will replace it.' },
+      });
+    }
+  }
+
+  private async writeStored(s: StoredIdentity): Promise<void> {
+    await fs.mkdir(this.deps.dataDir, { recursive: true, mode: 0o700 });
+    // Write-then-rename so a crash never leaves half a file; 0600 because it names the access key id.
+    const tmp = `${this.file}.${randomUUID()}.tmp`;
+    await fs.writeFile(tmp, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
+    await fs.rename(tmp, this.file);
+  }
+
+  private emit(identity: IdentityInfo | null): void {
+    for (const l of this.listeners) {
+      try {
+        l(identity);
+      } catch {
+        // A listener's failure must not break sign-in.
+      }
+    }
+  }
+
+  private async log(record: { type: string; [k: string]: unknown }): Promise<void> {
+    try {
+      await this.deps.log?.append(record);
+    } catch {
+      // The session log is best effort: a full disk must not stop someone signing in.
+    }
+  }
+
+  async current(): Promise<IdentityInfo | null> {
+    const stored = await this.readStored();
+    if (!stored) return null;
+    // The keychain is the truth: a record without its secret is not a sign-in. Keychain failures propagate with
+    // their own KEYCHAIN_* codes (never a silent "not signed in").
+    const secret = await this.deps.secretStore.get(secretAccount(stored.accessKeyId));
+    if (secret === null) throw this.secretMissing(stored);
+    return toInfo(stored);
+  }
+
+  private secretMissing(stored: StoredIdentity): AppError {
+    return new AppError('SIGN_IN_SECRET_MISSING', `Your saved sign-in (${stored.userName}) is no longer in this computer's keychain.`, {
+      details: { hint: 'Sign in again with your access key.', accessKeyIdLast4: stored.accessKeyId.slice(-4) },
+    });
+  }
+
+  /** The long-term key for STS calls, read from the keychain each time. Throws NOT_SIGNED_IN when nobody is. */
+  async longTermCredentials(): Promise<LongTermCredentials> {
+    const stored = await this.readStored();
+    if (!stored) {
+      throw new AppError('NOT_SIGNED_IN', 'You are not signed in.', { details: { hint: 'Sign in with your AWS access key first (`grantbox login`).' } });
+    }
+    const secret = await this.deps.secretStore.get(secretAccount(stored.accessKeyId));
+    if (secret === null) throw this.secretMissing(stored);
+    return { accessKeyId: stored.accessKeyId, secretAccessKey: secret, identity: toInfo(stored) };
+  }
+
+  async signIn(accessKeyId: string, secretAccessKey: string, options: SignInOptions = {}): Promise<IdentityInfo> {
+    const keyId = accessKeyId.trim();
+    const secret = secretAccessKey.trim();
+    if (!ACCESS_KEY_ID_RE.test(keyId)) {
+      throw new AppError('SIGN_IN_INVALID_KEY_ID', 'That does not look like an access key id.', {
+        details: { hint: 'Copy the "Access key ID" exactly as shown when the key was created (it often starts with AKIA).' },
+      });
+    }
+    if (secret.length < 3 || /\s/.test(secret)) {
+      throw new AppError('SIGN_IN_INVALID_SECRET', 'That does not look like a secret access key.', {
+        details: { hint: 'Copy the "Secret access key" exactly, without spaces or line breaks.' },
+      });
+    }
+    const source = options.source ?? 'pasted';
+    const sts = this.deps.clients.sts({ credentials: { accessKeyId: keyId, secretAccessKey: secret } });
+    let stored: StoredIdentity;
+    try {
+      const out = await sts.send(new GetCallerIdentityCommand({}));
+      if (!out.Arn) throw Object.assign(new Error('GetCallerIdentity returned no Arn'), { name: 'Unknown', $metadata: out.$metadata });
+      stored = {
+        version: 1,
+        accessKeyId: keyId,
+        arn: out.Arn,
+        account: out.Account ?? out.Arn.split(':')[4] ?? '',
+        userName: userNameFromArn(out.Arn),
+        verified: true,
+        signedInAt: new Date().toISOString(),
+      };
+      await this.log({ type: 'signin.verified', accessKeyIdLast4: keyId.slice(-4), arn: out.Arn, account: stored.account, requestId: out.$metadata?.requestId, source });
+    } catch (e) {
+      const err = fromAwsError(e, { operation: 'GetCallerIdentity', endpoint: this.deps.clients.endpoint('STS') });
+      if (!UNSUPPORTED_CODES.has(err.code)) {
+        await this.log({ type: 'signin.failed', code: err.code, requestId: err.details.requestId, httpStatus: err.details.httpStatus, accessKeyIdLast4: keyId.slice(-4), source });
+        throw err;
+      }
+      const userName = options.userName?.trim() || os.userInfo().username;
+      stored = {
+        version: 1,
+        accessKeyId: keyId,
+        arn: '',
+        account: '',
+        userName,
+        verified: false,
+        note: `This service could not confirm who these keys belong to (it does not answer GetCallerIdentity), so they were not checked yet and you are shown as “${userName}”. If the keys are wrong, starting a grant will fail.`,
+        signedInAt: new Date().toISOString(),
+      };
+      await this.log({ type: 'signin.unverified', code: err.code, requestId: err.details.requestId, httpStatus: err.details.httpStatus, accessKeyIdLast4: keyId.slice(-4), userName, source });
+    } finally {
+      sts.destroy();
+    }
+
+    const previous = await this.readStored().catch(() => null);
+    if (previous) await this.deps.onSignOut?.();
+    await this.deps.secretStore.set(secretAccount(keyId), secret);
+    await this.writeStored(stored);
+    if (previous && previous.accessKeyId !== keyId) {
+      await this.deps.secretStore.delete(secretAccount(previous.accessKeyId)).catch(() => false);
+    }
+    const info = toInfo(stored);
+    await this.log({ type: 'signin.ok', arn: info.arn, account: info.account, userName: info.userName, verified: info.verified, accessKeyIdLast4: info.accessKeyIdLast4, source });
+    this.emit(info);
+    return info;
+  }
+
+  listProfiles(): Promise<ProfileSummary[]> {
+    return listProfiles(this.env);
+  }
+
+  async signInWithProfile(profile: string): Promise<IdentityInfo> {
+    const keys = await readProfileKeys(profile, this.env);
+    return this.signIn(keys.accessKeyId, keys.secretAccessKey, { userName: profile, source: `profile:${profile}` });
+  }
+
+  async signOut(): Promise<void> {
+    const stored = await this.readStored().catch((e: unknown) => {
+      // A damaged record is still removed on sign-out.
+      if (isAppError(e) && e.code === 'IDENTITY_FILE_DAMAGED') return null;
+      throw e;
+    });
+    await this.deps.onSignOut?.();
+    if (stored) await this.deps.secretStore.delete(secretAccount(stored.accessKeyId));
+    await fs.rm(this.file, { force: true });
+    await this.log({ type: 'signout', ...(stored ? { accessKeyIdLast4: stored.accessKeyId.slice(-4), userName: stored.userName } : {}) });
+    this.emit(null);
+  }
+
+  onChanged(listener: (identity: IdentityInfo | null) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

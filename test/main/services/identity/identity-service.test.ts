@@ -1,0 +1,131 @@
+// Sign-in: verified before storing, secret only in the SecretStore, identity.json 0600 without the secret,
+// unverified sign-in when GetCallerIdentity is missing, keychain failures propagate, sign-out ends sessions.
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AwsClientFactory } from '../../../../main/services/aws/client-factory';
+import { AppError } from '../../../../main/services/errors';
+import { DefaultIdentityService, IDENTITY_FILE, secretAccount, userNameFromArn } from '../../../../main/services/identity/identity-service';
+import { MemorySecretStore, type SecretStore } from '../../../../main/services/identity/secret-store';
+import type { LogRecord } from '../../../../main/services/audit/types';
+
+const KEY_ID = 'AKIAJOHNEXAMPLE12345';
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+const stsMock = mockClient(STSClient);
+let dataDir: string;
+let records: LogRecord[];
+
+function service(store: SecretStore = new MemorySecretStore(), extra: { onSignOut?: () => Promise<void>; env?: NodeJS.ProcessEnv } = {}) {
+  return new DefaultIdentityService({
+    secretStore: store,
+    clients: new AwsClientFactory({ region: 'us-east-1' }, {}),
+    dataDir,
+    log: { append: async (r) => void records.push(r) },
+    ...extra,
+  });
+}
+
+beforeEach(async () => {
+  stsMock.reset();
+  records = [];
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gb-identity-'));
+});
+afterEach(() => fs.rm(dataDir, { recursive: true, force: true }));
+
+describe('DefaultIdentityService', () => {
+  it('verifies with GetCallerIdentity, keeps the secret in the store and only metadata on disk', async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::629470240201:user/john', Account: '629470240201', UserId: 'AIDA', $metadata: { requestId: 'r-1' } });
+    const store = new MemorySecretStore();
+    const id = service(store);
+    const info = await id.signIn(` ${KEY_ID} `, SECRET);
+    expect(info).toEqual({ arn: 'arn:aws:iam::629470240201:user/john', account: '629470240201', userName: 'john', accessKeyIdLast4: '2345', verified: true });
+    expect(await store.get(secretAccount(KEY_ID))).toBe(SECRET);
+    const file = path.join(dataDir, IDENTITY_FILE);
+    const text = await fs.readFile(file, 'utf8');
+    expect(text).not.toContain(SECRET);
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+    expect(await id.current()).toEqual(info);
+    expect(JSON.stringify(records)).not.toContain(SECRET);
+    expect(JSON.stringify(records)).not.toContain(KEY_ID);
+    expect(records.map((r) => r.type)).toEqual(['signin.verified', 'signin.ok']);
+  });
+
+  it('refuses wrong keys and stores nothing', async () => {
+    stsMock.on(GetCallerIdentityCommand).rejects(new STSServiceException({ name: 'InvalidClientTokenId', $fault: 'client', $metadata: { httpStatusCode: 403, requestId: 'r-2' }, message: 'bad' }));
+    const store = new MemorySecretStore();
+    const id = service(store);
+    await expect(id.signIn(KEY_ID, SECRET)).rejects.toMatchObject({ code: 'KEYS_INVALID', details: { requestId: 'r-2' } });
+    expect(await store.get(secretAccount(KEY_ID))).toBeNull();
+    expect(await id.current()).toBeNull();
+    expect(records[0]).toMatchObject({ type: 'signin.failed', code: 'KEYS_INVALID', requestId: 'r-2' });
+  });
+
+  it('signs in unverified when the service lacks GetCallerIdentity, saying so', async () => {
+    stsMock.on(GetCallerIdentityCommand).rejects(new STSServiceException({ name: 'NotImplemented', $fault: 'client', $metadata: { httpStatusCode: 501 }, message: 'nope' }));
+    const info = await service().signIn(KEY_ID, SECRET, { userName: 'minio-john' });
+    expect(info).toMatchObject({ verified: false, userName: 'minio-john', arn: '' });
+    expect(info.note).toMatch(/could not confirm/);
+  });
+
+  it('rejects malformed input before calling AWS', async () => {
+    await expect(service().signIn('has space', SECRET)).rejects.toMatchObject({ code: 'SIGN_IN_INVALID_KEY_ID' });
+    await expect(service().signIn(KEY_ID, 'a b c')).rejects.toMatchObject({ code: 'SIGN_IN_INVALID_SECRET' });
+    expect(stsMock.calls()).toHaveLength(0);
+  });
+
+  it('propagates keychain errors with their own code (no silent "not signed in")', async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::1:user/john', Account: '1' });
+    const store = new MemorySecretStore();
+    const id = service(store);
+    await id.signIn(KEY_ID, SECRET);
+    store.get = async () => {
+      throw new AppError('KEYCHAIN_LOCKED', 'locked');
+    };
+    await expect(id.current()).rejects.toMatchObject({ code: 'KEYCHAIN_LOCKED' });
+    store.get = async () => null;
+    await expect(id.current()).rejects.toMatchObject({ code: 'SIGN_IN_SECRET_MISSING' });
+  });
+
+  it('sign-out deletes the secret, the record, and ends sessions', async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::1:user/john', Account: '1' });
+    const store = new MemorySecretStore();
+    const ended = vi.fn(async () => {});
+    const id = service(store, { onSignOut: ended });
+    const seen: unknown[] = [];
+    id.onChanged((i) => seen.push(i));
+    await id.signIn(KEY_ID, SECRET);
+    await id.signOut();
+    expect(ended).toHaveBeenCalledTimes(1);
+    expect(await store.get(secretAccount(KEY_ID))).toBeNull();
+    expect(await id.current()).toBeNull();
+    await expect(id.longTermCredentials()).rejects.toMatchObject({ code: 'NOT_SIGNED_IN' });
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toBeNull();
+  });
+
+  it('imports a profile from AWS_SHARED_CREDENTIALS_FILE', async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::629470240201:user/john', Account: '629470240201' });
+    const creds = path.join(dataDir, 'credentials');
+    await fs.writeFile(creds, `[default]\naws_access_key_id = AKIADEFAULT000000001\naws_secret_access_key = x1\n\n[john]\naws_access_key_id = ${KEY_ID}\naws_secret_access_key = ${SECRET}\n\n[temp]\naws_access_key_id = ASIATEMP\naws_secret_access_key = y\naws_session_token = z\n`);
+    const store = new MemorySecretStore();
+    const id = service(store, { env: { AWS_SHARED_CREDENTIALS_FILE: creds, AWS_CONFIG_FILE: path.join(dataDir, 'none') } });
+    expect(await id.listProfiles()).toEqual([
+      { name: 'default', accessKeyIdLast4: '0001' },
+      { name: 'john', accessKeyIdLast4: '2345' },
+      { name: 'temp', accessKeyIdLast4: 'TEMP' },
+    ]);
+    expect((await id.signInWithProfile('john')).userName).toBe('john');
+    expect(await store.get(secretAccount(KEY_ID))).toBe(SECRET);
+    await expect(id.signInWithProfile('nobody')).rejects.toMatchObject({ code: 'PROFILE_NOT_FOUND' });
+    await expect(id.signInWithProfile('temp')).rejects.toMatchObject({ code: 'PROFILE_HAS_TEMPORARY_KEYS' });
+  });
+
+  it('derives user names from ARNs', () => {
+    expect(userNameFromArn('arn:aws:iam::1:user/team/john')).toBe('john');
+    expect(userNameFromArn('arn:aws:sts::1:assumed-role/R/sess')).toBe('sess');
+    expect(userNameFromArn('arn:aws:iam::1:root')).toBe('root');
+  });
+});
