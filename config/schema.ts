@@ -12,6 +12,8 @@ export const SESSION_POLICY_MAX_CHARS = 2048;
 // ---------- small value parsers shared by schema and services ----------
 
 const DURATION_RE = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** The shape of a duration, for the JSON Schema (editors flag "1 hour" as you type); the range is checked by the loader. */
+export const DURATION_PATTERN = /^(?=\d)(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
 
 /** Go-style duration ("1h", "90m", "1h30m", "45s") → seconds, or null when malformed. */
 export function parseDuration(text: string): number | null {
@@ -112,7 +114,7 @@ export const GrantSchema = z.strictObject({
     subjects: z.array(z.string().regex(PRINCIPAL_ARN_RE, 'expected an IAM user or role ARN, e.g. arn:aws:iam::123456789012:user/john')).min(1),
     role: z.strictObject({
       arn: z.string().regex(ROLE_ARN_RE, 'expected an IAM role ARN, e.g. arn:aws:iam::123456789012:role/UploadRole'),
-      duration: z.string(),
+      duration: z.string().regex(DURATION_PATTERN, 'expected a duration such as 1h, 90m or 1h30m'),
       sessionName: z.string().optional(),
       externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, 'externalId is 2–1224 characters of letters, digits and +=,.@:/-').optional(),
       mfa: z.boolean().optional(),
