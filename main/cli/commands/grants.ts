@@ -1,6 +1,125 @@
-// `grantbox grants …` — placeholder registration filled in by the grants work (lint, show, list, sync, status, diff, init).
-import type { Command } from 'commander';
+// `grantbox grants …`: the admin's side of grants as code. This file owns the `grants` command itself (other
+// commands add list, sync, status, diff, init through grantsCommand()) and its `lint` and `show` subcommands.
+// lint exits 0 (valid), 1 (problems) or 2 (usage: bad flag, unreadable path, nothing to lint).
+import { type Command, Option } from 'commander';
+import path from 'node:path';
+import { formatDiagnostics, loadGrants, type Diagnostic, type LoadedGrant } from '../../../config/loader';
+import { resolveGrant } from '../../../config/policy';
+import { SESSION_POLICY_MAX_CHARS } from '../../../config/schema';
+import { AppError, isAppError } from '../../services/errors';
+import { readGrantFiles } from '../../services/grants/read-grant-files';
+import { resolveSettingsPath } from '../../services/paths';
+import { loadSettingsFile } from '../../services/settings';
+import { exit } from '../program';
+
+/** The `grants` command, created on first use so every module registering a subcommand shares it. */
+export function grantsCommand(program: Command): Command {
+  const existing = program.commands.find((c) => c.name() === 'grants');
+  if (existing) return existing;
+  return program.command('grants').description('Check, show and manage grants (the YAML files that say who may upload where)');
+}
+
+/** Paths as the person typed them are best for editors and CI annotations: relative to the working folder. */
+function display(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+function usageError(message: string, hint?: string): void {
+  process.stderr.write(`grantbox: ${message}\n${hint ? `  ${hint}\n` : ''}`);
+  exit.code = 2;
+}
+
+/** The folder named by the settings' directory source (--settings, GRANTBOX_SETTINGS, or the data folder's file). */
+async function configuredGrantPaths(cmd: Command): Promise<string[]> {
+  const { settings } = await loadSettingsFile(resolveSettingsPath(cmd.optsWithGlobals<{ settings?: string }>().settings));
+  if (settings.grants.source !== 'directory') {
+    throw new AppError('GRANTS_PATH_REQUIRED', 'The settings use a git grant source; give the folder to check.', {
+      details: { hint: 'Run `grantbox grants lint PATH` with the folder of your grants checkout.' },
+    });
+  }
+  return [settings.grants.path];
+}
+
+/** Reads and loads grants; returns null (exit code 2 already set) when the paths themselves are the problem. */
+async function load(cmd: Command, paths: string[]): Promise<{ grants: LoadedGrant[]; diagnostics: Diagnostic[]; files: number } | null> {
+  try {
+    const targets = paths.length > 0 ? paths : await configuredGrantPaths(cmd);
+    const files = await readGrantFiles(targets);
+    const { grants, diagnostics } = loadGrants(files);
+    const shown = diagnostics.map((d) => ({ ...d, file: display(d.file), ...(d.related ? { related: d.related.map((r) => ({ ...r, file: display(r.file) })) } : {}) }));
+    return { grants, diagnostics: shown, files: files.length };
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    usageError(`${e.code} ${e.message}`, e.details.hint);
+    return null;
+  }
+}
 
 export function register(program: Command): void {
-  program.command('grants').description('Check, show and manage grants');
+  const grants = grantsCommand(program);
+
+  grants
+    .command('lint')
+    .description('Check grant files and report every problem with file:line:col (exit 0 valid, 1 invalid, 2 usage error)')
+    .argument('[path...]', 'grant files or folders (default: the grants folder from the settings)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
+    .action(async (paths: string[], opts: { format: 'text' | 'json' | 'github' }, cmd: Command) => {
+      const result = await load(cmd, paths);
+      if (!result) return;
+      const { diagnostics, grants: valid, files } = result;
+      const errors = diagnostics.filter((d) => d.severity === 'error').length;
+      const warnings = diagnostics.length - errors;
+      const out = formatDiagnostics(diagnostics, opts.format);
+      if (out) process.stdout.write(out + '\n');
+      if (opts.format !== 'json') {
+        process.stderr.write(
+          `${files} file${files === 1 ? '' : 's'}, ${valid.length} valid grant${valid.length === 1 ? '' : 's'}, ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`,
+        );
+      }
+      exit.code = errors > 0 ? 1 : 0;
+    });
+
+  grants
+    .command('show')
+    .description('Print a grant as it resolves for a user, with the exact session policy sent to AWS STS and its size')
+    .argument('<name>', 'the grant name (metadata.name)')
+    .option('--user <name>', 'fill {user} with this IAM user name', 'USER')
+    .option('--account <id>', 'fill {account} with this 12-digit account id (default: the role ARN\'s account)')
+    .option('--path <path...>', 'grant files or folders (default: the grants folder from the settings)')
+    .option('--json', 'print JSON instead of text')
+    .action(async (name: string, opts: { user: string; account?: string; path?: string[]; json?: boolean }, cmd: Command) => {
+      const result = await load(cmd, opts.path ?? []);
+      if (!result) return;
+      const found = result.grants.find((g) => g.grant.metadata.name === name);
+      if (!found) {
+        const broken = result.diagnostics.some((d) => d.severity === 'error');
+        throw new AppError('GRANT_NOT_FOUND', `There is no valid grant called "${name}".`, {
+          details: { hint: broken ? 'Some grant files have problems; run `grantbox grants lint` to see them.' : `Known grants: ${result.grants.map((g) => g.grant.metadata.name).join(', ') || '(none)'}.` },
+        });
+      }
+      const account = opts.account ?? found.grant.spec.role.arn.split(':')[4] ?? undefined;
+      const r = resolveGrant(found.grant, { user: opts.user, ...(account ? { account } : {}) });
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ ...r, file: display(found.file), line: found.line, policyMax: SESSION_POLICY_MAX_CHARS }, null, 2) + '\n');
+        return;
+      }
+      const lines = [
+        `${r.name}: ${r.title}  (${display(found.file)}:${found.line})`,
+        ...(r.description ? [`  ${r.description}`] : []),
+        `subjects:     ${r.subjects.join(', ')}`,
+        `role:         ${r.roleArn}`,
+        `duration:     ${r.durationSeconds} s (${found.grant.spec.role.duration})`,
+        `session name: ${r.sessionName}`,
+        ...(r.externalId ? ['external id:  (set)'] : []),
+        `mfa:          ${r.mfa ? 'required' : 'no'}`,
+        `target:       s3://${r.bucket}/${r.prefix}  (${r.region})`,
+        `permissions:  ${r.permissions.length ? r.permissions.join(', ') : '(raw sessionPolicy)'}`,
+        `upload:       onConflict ${r.onConflict}, replace ${r.allowReplace ? 'allowed' : 'not allowed'}${r.maxFileSizeBytes !== undefined ? `, max ${r.maxFileSizeBytes} bytes` : ''}`,
+        ...(r.contact ? [`contact:      ${r.contact}`] : []),
+        `session policy for user ${opts.user} (size ${r.policySize} / ${SESSION_POLICY_MAX_CHARS}):`,
+        r.policyJson,
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    });
 }
