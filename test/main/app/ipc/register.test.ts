@@ -1,0 +1,162 @@
+import { AppError } from '../../../../main/services/errors';
+import { registerIpc, reportProgress } from '../../../../main/app/ipc/register';
+import type { EventChannel, IdentityInfo, MfaRequest, QueueSnapshot } from '../../../../preload/contract';
+import type { MfaPrompt } from '../../../../main/services/services';
+import { fakeServices, RecordingTransport, trustedSenders } from '../../../helpers/ipc-fakes';
+
+const john: IdentityInfo = { arn: 'arn:aws:iam::123456789012:user/john', account: '123456789012', userName: 'john', accessKeyIdLast4: 'MPLE', verified: true };
+
+function setup(overrides: Parameters<typeof fakeServices>[0] = {}, opts: { noServices?: boolean } = {}) {
+  const transport = new RecordingTransport();
+  const fake = fakeServices(overrides);
+  const sent: Array<[EventChannel, unknown]> = [];
+  const shell = { openExternal: vi.fn(async () => {}), notify: vi.fn(), setProgress: vi.fn() };
+  const dialogs = { saveFile: vi.fn<() => Promise<string | null>>(async () => '/tmp/out.jsonl'), openPaths: vi.fn<() => Promise<string[]>>(async () => ['/tmp/a.txt']) };
+  const reg = registerIpc({
+    transport,
+    trusted: trustedSenders(),
+    events: { send: (c, p) => void sent.push([c, p]) },
+    services: opts.noServices ? null : fake.services,
+    info: {
+      version: '1.2.3',
+      platform: 'linux',
+      settingsPath: '/x/settings.yaml',
+      ...(opts.noServices ? { settingsProblem: { code: 'SETTINGS_MISSING', message: 'Grantbox has no settings yet.', details: { hint: 'Ask IT.' } } } : {}),
+    },
+    dialogs,
+    shell,
+    now: () => Date.UTC(2026, 10, 27, 12),
+    mfaTimeoutMs: 200,
+  });
+  return { transport, sent, shell, dialogs, reg, ...fake };
+}
+
+describe('registerIpc', () => {
+  it('app:info carries the settings problem and other channels explain it', async () => {
+    const { transport } = setup({}, { noServices: true });
+    const info = await transport.call('app:info', undefined);
+    expect(info).toMatchObject({ ok: true, value: { settingsProblem: { code: 'SETTINGS_MISSING' } } });
+    const r = await transport.call('identity:get', undefined);
+    expect(r).toMatchObject({ ok: false, error: { code: 'SETTINGS_MISSING', message: 'Grantbox has no settings yet.', details: { hint: 'Ask IT.' } } });
+  });
+
+  it('opens only allow-listed https links', async () => {
+    const { transport, shell } = setup();
+    await expect(transport.call('app:openExternal', { url: 'https://docs.aws.amazon.com/IAM/' })).resolves.toEqual({ ok: true, value: undefined });
+    for (const url of ['http://docs.aws.amazon.com/', 'file:///etc/passwd', 'https://evil.example/', 'https://docs.aws.amazon.com.evil.example/', 'javascript:alert(1)']) {
+      await expect(transport.call('app:openExternal', { url })).resolves.toMatchObject({ ok: false, error: { code: 'EXTERNAL_LINK_REFUSED' } });
+    }
+    expect(shell.openExternal).toHaveBeenCalledTimes(1);
+  });
+
+  it('grants:list needs a signed-in identity and lists only mine', async () => {
+    let who: IdentityInfo | null = null;
+    const forMe = vi.fn(() => [{ name: 'hr-upload' }]);
+    const { transport } = setup({ identity: { current: async () => who }, grants: { forMe } });
+    await expect(transport.call('grants:list', undefined)).resolves.toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    who = john;
+    await expect(transport.call('grants:list', undefined)).resolves.toEqual({ ok: true, value: [{ name: 'hr-upload' }] });
+    expect(forMe).toHaveBeenCalledWith(john);
+  });
+
+  it('passes AppErrors from services through with their code', async () => {
+    const { transport } = setup({
+      sessions: { assume: async () => { throw new AppError('STS_NOT_TRUSTED', 'This role does not trust you.', { details: { requestId: 'abc' } }); } },
+    });
+    await expect(transport.call('session:assume', { grant: 'hr-upload' })).resolves.toEqual({
+      ok: false,
+      error: { code: 'STS_NOT_TRUSTED', message: 'This role does not trust you.', details: { requestId: 'abc' } },
+    });
+  });
+
+  it('bridges MFA: the question goes out as an event, answerMfa resolves it', async () => {
+    let answer: Promise<string | null> | undefined;
+    const request: MfaRequest = { requestId: 'm1', grant: 'hr-upload', grantTitle: 'HR documents' };
+    const { transport, sent } = setup({
+      sessions: {
+        assume: async (_grant: string, o: { mfaPrompt: MfaPrompt }) => {
+          answer = o.mfaPrompt(request);
+          return { grant: 'hr-upload' };
+        },
+      },
+    });
+    await transport.call('session:assume', { grant: 'hr-upload' });
+    expect(sent).toContainEqual(['session:mfaRequested', request]);
+    await expect(transport.call('session:answerMfa', { requestId: 'm1', code: '123456' })).resolves.toEqual({ ok: true, value: undefined });
+    await expect(answer).resolves.toBe('123456');
+    await expect(transport.call('session:answerMfa', { requestId: 'm1', code: '123456' })).resolves.toMatchObject({ ok: false, error: { code: 'MFA_REQUEST_UNKNOWN' } });
+  });
+
+  it('an unanswered MFA question counts as cancelled', async () => {
+    let answer: Promise<string | null> | undefined;
+    const { transport } = setup({
+      sessions: { assume: async (_g: string, o: { mfaPrompt: MfaPrompt }) => { answer = o.mfaPrompt({ requestId: 'm2', grant: 'g', grantTitle: 'G' }); } },
+    });
+    await transport.call('session:assume', { grant: 'hr-upload' });
+    await expect(answer).resolves.toBeNull();
+  });
+
+  it('uploads:pick starts what was picked, and nothing when cancelled', async () => {
+    const start = vi.fn(async () => ({ batchId: 'b1' }));
+    const { transport, dialogs } = setup({ uploads: { start } });
+    await expect(transport.call('uploads:pick', { grant: 'hr-upload', folders: true })).resolves.toEqual({ ok: true, value: { batchId: 'b1' } });
+    expect(start).toHaveBeenCalledWith('hr-upload', ['/tmp/a.txt']);
+    expect(dialogs.openPaths).toHaveBeenCalledWith({ folders: true });
+    dialogs.openPaths.mockResolvedValueOnce([]);
+    await expect(transport.call('uploads:pick', { grant: 'hr-upload', folders: false })).resolves.toEqual({ ok: true, value: { batchId: null } });
+    expect(start).toHaveBeenCalledTimes(1);
+  });
+
+  it('logs:export writes where the save dialog says, and nothing when cancelled', async () => {
+    const exportTo = vi.fn(async () => ({ records: 5 }));
+    const { transport, dialogs, reg } = setup({ audit: { exportTo } });
+    await expect(transport.call('logs:export', { sinceDays: 2, redactFilenames: true })).resolves.toEqual({ ok: true, value: { path: '/tmp/out.jsonl', records: 5 } });
+    expect(exportTo).toHaveBeenCalledWith('/tmp/out.jsonl', { sinceMs: Date.UTC(2026, 10, 25, 12), redactFilenames: true });
+    expect(dialogs.saveFile).toHaveBeenCalledWith({ title: 'Export session log', defaultName: 'grantbox-session-log-2026-11-27.jsonl' });
+    dialogs.saveFile.mockResolvedValueOnce(null);
+    await expect(reg.exportLog()).resolves.toEqual({ path: null });
+    expect(exportTo).toHaveBeenCalledTimes(1);
+  });
+
+  it('forwards service events to the window', async () => {
+    const listeners: Record<string, (x: unknown) => void> = {};
+    const capture = (name: string) => (l: (x: unknown) => void) => {
+      listeners[name] = l;
+      return () => delete listeners[name];
+    };
+    const { sent, reg } = setup({
+      identity: { onChanged: capture('identity'), current: async () => john },
+      sessions: { onEvent: capture('session') },
+      grants: { onChanged: capture('grants'), forMe: () => [{ name: 'hr-upload' }] },
+      uploads: { onProgress: capture('uploads') },
+    });
+    listeners.identity!(john);
+    listeners.session!({ type: 'expiring', minutesLeft: 10 });
+    listeners.grants!({ source: 'directory', total: 1 });
+    listeners.uploads!({ items: [], batches: [], bytesTotal: 0, bytesSent: 0, rate: 0 });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent.map(([c]) => c).sort()).toEqual(['grants:changed', 'identity:changed', 'session:changed', 'uploads:progress']);
+    expect(sent).toContainEqual(['grants:changed', { status: { source: 'directory', total: 1 }, grants: [{ name: 'hr-upload' }] }]);
+    reg.dispose();
+    expect(Object.keys(listeners)).toEqual([]);
+  });
+});
+
+describe('reportProgress', () => {
+  const batch = (over: Partial<QueueSnapshot['batches'][number]>) => ({
+    batchId: 'b1', grant: 'hr-upload', total: 2, done: 0, failed: 0, skipped: 0, cancelled: 0, refused: 0, bytesTotal: 100, bytesSent: 25, finished: false, ...over,
+  });
+  const snap = (batches: QueueSnapshot['batches']): QueueSnapshot => ({ items: [], batches, bytesTotal: 0, bytesSent: 0, rate: 0 });
+
+  it('sets taskbar progress while running and notifies once per finished batch', () => {
+    const shell = { openExternal: vi.fn(), notify: vi.fn(), setProgress: vi.fn() };
+    const announced = new Set<string>();
+    reportProgress(snap([batch({})]), announced, shell);
+    expect(shell.setProgress).toHaveBeenLastCalledWith(0.25);
+    reportProgress(snap([batch({ finished: true, done: 1, failed: 1, bytesSent: 100 })]), announced, shell);
+    reportProgress(snap([batch({ finished: true, done: 1, failed: 1, bytesSent: 100 })]), announced, shell);
+    expect(shell.setProgress).toHaveBeenLastCalledWith(null);
+    expect(shell.notify).toHaveBeenCalledTimes(1);
+    expect(shell.notify).toHaveBeenCalledWith('Upload finished with problems', '1 file uploaded, 1 file not uploaded.');
+  });
+});
