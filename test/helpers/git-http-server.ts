@@ -42,7 +42,7 @@ export async function git(cwd: string, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-export async function startGitHttpServer(options: { root?: string; token?: string | null } = {}): Promise<GitHttpServer> {
+export async function startGitHttpServer(options: { root?: string; token?: string | null; port?: number } = {}): Promise<GitHttpServer> {
   const root = options.root ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'grantbox-git-srv-')));
   let token = options.token ?? null;
   let requests = 0;
@@ -120,7 +120,7 @@ export async function startGitHttpServer(options: { root?: string; token?: strin
     });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,

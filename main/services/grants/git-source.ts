@@ -8,13 +8,9 @@ import path from 'node:path';
 import git, { type HttpClient, type GitHttpRequest } from 'isomorphic-git';
 import nodeHttp from 'isomorphic-git/http/node';
 import { AppError } from '../errors';
+import type { SourceFile } from '../../../config/loader';
 import type { SecretStore } from '../identity/secret-store';
-
-/** A grant file as read from a source: path relative to the repository root (or folder), and its text. */
-export interface GitSourceFile {
-  path: string;
-  text: string;
-}
+import { MAX_FILE_BYTES, MAX_FILES } from './read-grant-files';
 
 export interface CommitInfo {
   oid: string;
@@ -273,9 +269,15 @@ export class GitSource {
    * The grant files (*.yaml, *.yml) of a revision under the sub-path, read from the object store. Folders whose
    * name starts with "." (.github, .git…) are skipped: they hold CI config, not grants.
    */
-  async readFiles(oid: string): Promise<GitSourceFile[]> {
+  async readFiles(oid: string): Promise<SourceFile[]> {
     const sub = this.subPath;
-    const files: GitSourceFile[] = [];
+    const files: SourceFile[] = [];
+    // Same bounds as a folder source (read-grant-files.ts): a revision is input we do not control.
+    const refuse = (file: string, code: string, message: string): SourceFile => ({
+      path: file,
+      text: '',
+      problem: { file, line: 1, col: 1, path: [], code, severity: 'error', message },
+    });
     const decoder = new TextDecoder('utf-8');
     await git.walk({
       fs,
@@ -294,9 +296,17 @@ export class GitSource {
           if (path.posix.basename(filepath).startsWith('.')) return null;
           return true;
         }
-        if (type !== 'blob' || !inSub || !/\.ya?ml$/i.test(filepath)) return null;
+        const base = path.posix.basename(filepath);
+        if (type !== 'blob' || !inSub || !/\.ya?ml$/i.test(base) || base.startsWith('.')) return null;
+        if (files.length >= MAX_FILES) {
+          if (files.length === MAX_FILES) files.push(refuse(sub || '.', 'TOO_MANY_FILES', `more than ${MAX_FILES} grant files in this revision`));
+          return null;
+        }
         const content = await entry.content();
-        if (content) files.push({ path: filepath, text: decoder.decode(content) });
+        if (!content) return null;
+        if (content.byteLength > MAX_FILE_BYTES) {
+          files.push(refuse(filepath, 'FILE_TOO_LARGE', `this file is ${content.byteLength} bytes; grant files are limited to ${MAX_FILE_BYTES} bytes (1 MiB), split it up`));
+        } else files.push({ path: filepath, text: decoder.decode(content) });
         return null;
       },
     });

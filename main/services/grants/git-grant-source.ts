@@ -1,0 +1,227 @@
+// The git grant set with last-known-good: decides which revision of the grants repository is active. A fetched
+// revision becomes active only when it fully validates (signature when pinning is on, then the loader with no
+// errors and at least one grant); otherwise it is recorded in the session log (once per revision) and the active
+// revision stays. The active revision is persisted in <dataDir>/grants-git/state.json, so a restart — also one
+// without network — uses the same grants. Owns the notices staff see about updates, refusals and being offline.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { formatDiagnostics, loadGrants, type Diagnostic, type LoadedGrant } from '../../../config/loader';
+import type { Settings } from '../../../config/schema';
+import type { SessionLogWriter } from '../audit/types';
+import { toAppError, type AppError, type SerializedAppError } from '../errors';
+import type { SecretStore } from '../identity/secret-store';
+import { GitSource, redactUrl, type CommitInfo } from './git-source';
+import { loadTrustedKeys, verifyCommitSignature, type TrustedKey } from './signatures';
+
+export type GitSourceSettings = Extract<Settings['grants'], { source: 'git' }>;
+
+interface RevisionRef {
+  commit: string;
+  /** ISO commit time. */
+  committedAt: string;
+}
+
+interface GitState {
+  url: string;
+  active?: RevisionRef & { activatedAt: string };
+  rejected?: RevisionRef & { at: string; reason: string; errors: number };
+  lastFetch?: { at: string; ok: boolean; error?: SerializedAppError };
+}
+
+export interface GitGrantSnapshot {
+  grants: LoadedGrant[];
+  revision?: string;
+  committedAt?: string;
+  notice?: string;
+  /** Diagnostics of the most recently validated revision (the refused one, when one was refused). */
+  diagnostics: Diagnostic[];
+  /** The last fetch failed (offline, server down, token refused): the error, for the CLI. */
+  fetchError?: AppError;
+}
+
+export interface RevisionCheck {
+  commit: CommitInfo;
+  grants: LoadedGrant[];
+  diagnostics: Diagnostic[];
+  /** Why the revision cannot be used; undefined = valid. */
+  problem?: string;
+}
+
+const short = (oid: string) => oid.slice(0, 7);
+const day = (iso: string) => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+
+export class GitGrantSource {
+  readonly git: GitSource;
+  private state: GitState;
+  private grants: LoadedGrant[] = [];
+  private diagnostics: Diagnostic[] = [];
+  private fetchError: AppError | undefined;
+  private trusted: TrustedKey[] | undefined;
+  private readonly stateFile: string;
+  private running: Promise<GitGrantSnapshot> | undefined;
+
+  constructor(
+    private readonly settings: GitSourceSettings,
+    private readonly deps: { dataDir: string; settingsDir: string; secrets?: SecretStore; log?: SessionLogWriter; timeoutMs?: number },
+  ) {
+    this.git = new GitSource({
+      url: settings.url,
+      ...(settings.branch ? { branch: settings.branch } : {}),
+      subPath: settings.path ?? '',
+      dataDir: deps.dataDir,
+      ...(settings.token && deps.secrets ? { secrets: deps.secrets } : {}),
+      ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+    });
+    this.stateFile = path.join(deps.dataDir, 'grants-git', 'state.json');
+    this.state = { url: redactUrl(settings.url) };
+  }
+
+  get location(): string {
+    return redactUrl(this.settings.url);
+  }
+
+  /** Loads the persisted active revision from the local clone (no network). */
+  async openCached(): Promise<GitGrantSnapshot> {
+    try {
+      const saved = JSON.parse(await fs.readFile(this.stateFile, 'utf8')) as GitState;
+      // A clone of another repository (settings changed) is not last-known-good for this one.
+      if (saved.url === redactUrl(this.settings.url)) this.state = saved;
+    } catch {
+      // no state yet: first start
+    }
+    if (this.state.active && (await this.git.hasCommit(this.state.active.commit))) {
+      const check = await this.check(this.state.active.commit, { skipSignature: true });
+      this.grants = check.grants;
+      this.diagnostics = check.diagnostics;
+    } else {
+      delete this.state.active;
+    }
+    return this.snapshot();
+  }
+
+  /** Fetches and switches to the fetched revision when it is valid. Concurrent calls share one run. */
+  sync(): Promise<GitGrantSnapshot> {
+    this.running ??= this.doSync().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async doSync(): Promise<GitGrantSnapshot> {
+    let tip: string;
+    try {
+      tip = await this.git.fetchLatest();
+      this.fetchError = undefined;
+      this.state.lastFetch = { at: new Date().toISOString(), ok: true };
+    } catch (e) {
+      this.fetchError = toAppError(e);
+      this.state.lastFetch = { at: new Date().toISOString(), ok: false, error: this.fetchError.toJSON() };
+      await this.save();
+      await this.log({ type: 'grants.fetch_failed', url: this.location, error: this.fetchError.toJSON(), revision: this.state.active?.commit });
+      return this.snapshot();
+    }
+    if (tip !== this.state.active?.commit) {
+      const check = await this.check(tip);
+      this.diagnostics = check.diagnostics;
+      if (check.problem) {
+        const already = this.state.rejected?.commit === tip;
+        this.state.rejected = {
+          commit: tip,
+          committedAt: check.commit.date,
+          at: new Date().toISOString(),
+          reason: check.problem,
+          errors: check.diagnostics.filter((d) => d.severity === 'error').length,
+        };
+        // Logged once per refused revision, not on every periodic fetch.
+        if (!already) {
+          await this.log({
+            type: 'grants.rejected',
+            url: this.location,
+            revision: tip,
+            committedAt: check.commit.date,
+            author: check.commit.author,
+            reason: check.problem,
+            diagnosticsCount: check.diagnostics.length,
+            diagnostics: formatDiagnostics(check.diagnostics.slice(0, 5), 'text').split('\n').filter(Boolean),
+            activeRevision: this.state.active?.commit,
+          });
+        }
+      } else {
+        const previous = this.state.active?.commit;
+        this.grants = check.grants;
+        this.state.active = { commit: tip, committedAt: check.commit.date, activatedAt: new Date().toISOString() };
+        delete this.state.rejected;
+        await this.log({ type: 'grants.updated', url: this.location, revision: tip, previous, committedAt: check.commit.date, total: check.grants.length });
+      }
+    } else if (this.state.rejected) {
+      // The remote went back to the active revision (a revert): nothing newer is refused any more.
+      delete this.state.rejected;
+    }
+    await this.save();
+    return this.snapshot();
+  }
+
+  /** Validates one revision of the clone without activating it. */
+  async check(oid: string, options: { skipSignature?: boolean } = {}): Promise<RevisionCheck> {
+    const commit = await this.git.commitInfo(oid);
+    if (this.settings.signedBy?.length && !options.skipSignature) {
+      this.trusted ??= await loadTrustedKeys(this.settings.signedBy, this.deps.settingsDir);
+      const sig = await verifyCommitSignature(commit, this.trusted);
+      if (!sig.ok) return { commit, grants: [], diagnostics: [], problem: `signature check failed: ${sig.reason}` };
+    }
+    const { grants, diagnostics } = loadGrants(await this.git.readFiles(oid));
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    if (errors > 0) return { commit, grants, diagnostics, problem: `${errors} problem${errors === 1 ? '' : 's'} in the grant files` };
+    if (grants.length === 0) {
+      // An empty revision is far more often a wrong sub-path or a bad merge than a deliberate "nobody gets anything".
+      return { commit, grants, diagnostics, problem: `no grants found${this.settings.path ? ` under "${this.settings.path}"` : ''}` };
+    }
+    return { commit, grants, diagnostics };
+  }
+
+  snapshot(): GitGrantSnapshot {
+    const { active, rejected } = this.state;
+    let notice: string | undefined;
+    if (!active) {
+      notice = this.fetchError
+        ? `Grants could not be downloaded yet: ${this.fetchError.message}`
+        : rejected
+          ? `The grants from the repository (${short(rejected.commit)}) could not be used — your admin has been told.`
+          : undefined;
+    } else {
+      const why = !this.fetchError
+        ? undefined
+        : this.fetchError.code === 'GIT_UNREACHABLE'
+          ? 'the grants repository could not be reached'
+          : this.fetchError.message.replace(/\.$/, '');
+      if (rejected && rejected.commit !== active.commit) {
+        notice = `Using grants from ${day(active.committedAt)} (${short(active.commit)}); a newer version could not be used — your admin has been told.`;
+        if (why) notice += ` Updates could not be checked just now: ${why}.`;
+      } else if (why) {
+        notice = `Using the saved copy of the grants from ${day(active.committedAt)} (${short(active.commit)}): ${why}.`;
+      }
+    }
+    return {
+      grants: [...this.grants],
+      ...(active ? { revision: active.commit, committedAt: active.committedAt } : {}),
+      ...(notice ? { notice } : {}),
+      diagnostics: [...this.diagnostics],
+      ...(this.fetchError ? { fetchError: this.fetchError } : {}),
+    };
+  }
+
+  private async save(): Promise<void> {
+    await fs.mkdir(path.dirname(this.stateFile), { recursive: true });
+    const tmp = `${this.stateFile}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, `${JSON.stringify(this.state, null, 2)}\n`);
+    await fs.rename(tmp, this.stateFile);
+  }
+
+  private async log(record: { type: string; [key: string]: unknown }): Promise<void> {
+    try {
+      await this.deps.log?.append(record);
+    } catch {
+      // The session log is best effort here; a full disk must not stop grants from updating.
+    }
+  }
+}

@@ -1,0 +1,166 @@
+// The git grant set against a real smart-HTTP git server: first clone, a pushed valid change is picked up, a pushed
+// invalid change is refused (last-known-good stays, with the notice and a session-log record), a restart keeps the
+// same revision, server down → the saved copy stated as such, and signed-commit pinning.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import git from 'isomorphic-git';
+import * as openpgp from 'openpgp';
+import { GitGrantSource, type GitSourceSettings } from '../../main/services/grants/git-grant-source';
+import type { LogRecord, SessionLogWriter } from '../../main/services/audit/types';
+import { createGrantsRepo, startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server';
+
+export function grantYaml(name: string, opts: { duration?: string; user?: string } = {}): string {
+  return `apiVersion: grantbox.dev/v1
+kind: Grant
+metadata:
+  name: ${name}
+  title: Grant ${name}
+spec:
+  subjects:
+    - arn:aws:iam::123456789012:user/${opts.user ?? 'john'}
+  role:
+    arn: arn:aws:iam::123456789012:role/UploadRole
+    duration: ${opts.duration ?? '1h'}
+  target:
+    region: us-east-1
+    bucket: company1-hr
+    prefix: "${name}/{user}/"
+  permissions: [list, upload]
+`;
+}
+
+class MemoryLog implements SessionLogWriter {
+  records: LogRecord[] = [];
+  async append(record: LogRecord): Promise<void> {
+    this.records.push(record);
+  }
+}
+
+let server: GitHttpServer;
+let dataDir: string;
+beforeAll(async () => {
+  server = await startGitHttpServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+beforeEach(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'grantbox-data-'));
+});
+
+const names = (s: { grants: { grant: { metadata: { name: string } } }[] }) => s.grants.map((g) => g.grant.metadata.name).sort();
+
+describe('GitGrantSource', () => {
+  it('clones, picks up a valid change, refuses an invalid one (last-known-good), remembers it across a restart, and states an offline copy', async () => {
+    const repo = await createGrantsRepo(server, 'lkg');
+    const first = await repo.commit({ 'grants/hr-upload.yaml': grantYaml('hr-upload'), 'README.md': '# grants\n' });
+    const settings: GitSourceSettings = { source: 'git', url: repo.url, branch: 'main', path: 'grants' };
+    const log = new MemoryLog();
+    const src = new GitGrantSource(settings, { dataDir, settingsDir: dataDir, log });
+
+    const cached = await src.openCached();
+    expect(cached.grants).toEqual([]);
+    expect(cached.notice).toBeUndefined();
+    let snap = await src.sync();
+    expect(snap.revision).toBe(first);
+    expect(snap.notice).toBeUndefined();
+    expect(names(snap)).toEqual(['hr-upload']);
+
+    // A valid change is picked up.
+    const second = await repo.commit({ 'grants/finance.yaml': grantYaml('finance') }, 'add finance');
+    snap = await src.sync();
+    expect(snap.revision).toBe(second);
+    expect(names(snap)).toEqual(['finance', 'hr-upload']);
+    expect(log.records.filter((r) => r.type === 'grants.updated').map((r) => r.revision)).toEqual([first, second]);
+
+    // Server down: the saved copy, stated as such.
+    const offline = new GitGrantSource(settings, { dataDir, settingsDir: dataDir, timeoutMs: 2000 });
+    await offline.openCached();
+    await server.stop();
+    try {
+      snap = await offline.sync();
+      expect(snap.revision).toBe(second);
+      expect(names(snap)).toEqual(['finance', 'hr-upload']);
+      expect(snap.fetchError?.code).toBe('GIT_UNREACHABLE');
+      expect(snap.notice).toMatch(new RegExp(`^Using the saved copy of the grants from .* \\(${second.slice(0, 7)}\\): the grants repository could not be reached\\.$`));
+    } finally {
+      server = await startGitHttpServer({ root: server.root, port: server.port });
+    }
+
+    // An invalid change is refused: the active set stays, staff are told, the log says what was wrong.
+    const bad = await repo.commit({ 'grants/finance.yaml': grantYaml('finance', { duration: '99h' }), 'grants/hr-upload.yaml': null }, 'broken');
+    snap = await src.sync();
+    expect(snap.revision).toBe(second);
+    expect(names(snap)).toEqual(['finance', 'hr-upload']);
+    expect(snap.notice).toMatch(new RegExp(`^Using grants from \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(${second.slice(0, 7)}\\); a newer version could not be used — your admin has been told\\.$`));
+    const rejected = log.records.filter((r) => r.type === 'grants.rejected');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({ revision: bad, activeRevision: second, reason: expect.stringMatching(/problem/) });
+    expect((rejected[0]!.diagnostics as string[])[0]).toMatch(/^grants\/finance\.yaml:\d+:\d+: error /);
+    // The same refused revision is not logged again on the next periodic fetch.
+    await src.sync();
+    expect(log.records.filter((r) => r.type === 'grants.rejected')).toHaveLength(1);
+
+    // A restart (new process, same data folder) uses the last-known-good revision before any network.
+    const restarted = new GitGrantSource(settings, { dataDir, settingsDir: dataDir });
+    snap = await restarted.openCached();
+    expect(snap.revision).toBe(second);
+    expect(names(snap)).toEqual(['finance', 'hr-upload']);
+    expect(snap.notice).toMatch(/a newer version could not be used/);
+
+    // The admin fixes it: the fix is picked up and the notice goes away.
+    const fixed = new GitGrantSource(settings, { dataDir, settingsDir: dataDir });
+    await fixed.openCached();
+    const fix = await repo.commit({ 'grants/finance.yaml': grantYaml('finance', { duration: '2h' }) }, 'fix');
+    snap = await fixed.sync();
+    expect(snap.revision).toBe(fix);
+    expect(snap.notice).toBeUndefined();
+    expect(names(snap)).toEqual(['finance']);
+  });
+
+  it('refuses a revision with no grants at the sub-path rather than taking every grant away', async () => {
+    const repo = await createGrantsRepo(server, 'empty');
+    await repo.commit({ 'grants/hr-upload.yaml': grantYaml('hr-upload') });
+    const src = new GitGrantSource({ source: 'git', url: repo.url, path: 'grants' }, { dataDir, settingsDir: dataDir });
+    const ok = (await src.sync()).revision;
+    await repo.commit({ 'grants/hr-upload.yaml': null, 'moved/hr-upload.yaml': grantYaml('hr-upload') });
+    const snap = await src.sync();
+    expect(snap.revision).toBe(ok);
+    expect(snap.notice).toMatch(/a newer version could not be used/);
+  });
+
+  it('with signedBy, accepts a commit signed by a listed key and refuses an unsigned one', async () => {
+    const admin = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'admin', email: 'admin@example.com' }], format: 'armored' });
+    const repo = await createGrantsRepo(server, 'pinned');
+    await fs.mkdir(path.join(repo.work, 'grants'), { recursive: true });
+    await fs.writeFile(path.join(repo.work, 'grants', 'hr-upload.yaml'), grantYaml('hr-upload'));
+    await git.add({ fs, dir: repo.work, filepath: 'grants/hr-upload.yaml' });
+    await git.commit({
+      fs,
+      dir: repo.work,
+      message: 'signed grants',
+      author: { name: 'Grants Admin', email: 'admin@example.com' },
+      signingKey: admin.privateKey,
+      onSign: async ({ payload, secretKey }) => {
+        const signingKeys = await openpgp.readPrivateKey({ armoredKey: secretKey });
+        const message = await openpgp.createMessage({ binary: new TextEncoder().encode(payload) });
+        return { signature: (await openpgp.sign({ message, signingKeys, detached: true, format: 'armored' })) as string };
+      },
+    });
+    const signed = await repo.push();
+    await fs.writeFile(path.join(dataDir, 'admin.asc'), admin.publicKey);
+    const log = new MemoryLog();
+    const src = new GitGrantSource({ source: 'git', url: repo.url, path: 'grants', signedBy: ['admin.asc'] }, { dataDir, settingsDir: dataDir, log });
+    let snap = await src.sync();
+    expect(snap.revision).toBe(signed);
+    expect(snap.notice).toBeUndefined();
+
+    const unsigned = await repo.commit({ 'grants/finance.yaml': grantYaml('finance') }, 'unsigned but valid');
+    snap = await src.sync();
+    expect(snap.revision).toBe(signed);
+    expect(names(snap)).toEqual(['hr-upload']);
+    expect(snap.notice).toMatch(/a newer version could not be used/);
+    expect(log.records.find((r) => r.type === 'grants.rejected')).toMatchObject({ revision: unsigned, reason: 'signature check failed: the commit is not signed' });
+  });
+});
