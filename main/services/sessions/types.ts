@@ -1,5 +1,6 @@
 // Session metadata: what the UI, the CLI and the log may see about an active STS session. Never credentials.
 import type { SerializedAppError } from '../errors';
+import type { IdentityInfo } from '../../../preload/contract';
 
 export type SessionState = 'active' | 'expiring' | 'expired' | 'ended' | 'failed';
 
@@ -34,4 +35,27 @@ export interface SessionEvent {
   /** For `failed` (and `ended` with a reason such as "grant removed"). */
   error?: SerializedAppError;
   reason?: string;
+}
+
+/**
+ * What the session manager needs to know about a grant for one user: the fields of config/policy.ts's ResolvedGrant
+ * it uses (structurally compatible, so a ResolvedGrant is passed as is). `policyJson` is sent to STS byte for byte.
+ */
+export interface SessionGrant {
+  name: string;
+  title: string;
+  contact?: string;
+  roleArn: string;
+  durationSeconds: number;
+  /** RoleSessionName, already filled in and sanitized. */
+  sessionName: string;
+  externalId?: string;
+  mfa: boolean;
+  policyJson: string;
+  policySize?: number;
+}
+
+/** Resolves a grant for the signed-in identity (the grant store's `resolvedFor`). Throws AppError when it can't. */
+export interface GrantResolver {
+  resolvedFor(name: string, identity: IdentityInfo): SessionGrant;
 }
