@@ -1,0 +1,141 @@
+// First-run sign-in: paste the access key pair IT gave you, or use a profile already saved on this computer by the
+// AWS command-line tools. The secret lives in component state only while typed: it is cleared the moment it is
+// sent (success or not) and never shown back.
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { UiError, useApi } from '../../api';
+import { Button } from '../../components/button';
+import { Card } from '../../components/card';
+import { ErrorMessage } from '../../components/error-message';
+import type { IdentityInfo, ProfileSummary } from '../../../preload/contract';
+
+export function signedInText(identity: IdentityInfo): string {
+  return `Signed in as ${identity.userName} (account ${identity.account})`;
+}
+
+export function SignInScreen({ onSignedIn }: { onSignedIn: (identity: IdentityInfo) => void }) {
+  const api = useApi();
+  const [accessKeyId, setAccessKeyId] = useState('');
+  const [secret, setSecret] = useState('');
+  const [busy, setBusy] = useState<'keys' | 'profile' | null>(null);
+  const [error, setError] = useState<UiError | null>(null);
+  const [profiles, setProfiles] = useState<ProfileSummary[] | null>(null);
+  const [profile, setProfile] = useState('');
+  const keyId = useId();
+  const secretId = useId();
+  const profileId = useId();
+
+  useEffect(() => {
+    let live = true;
+    api.identity.listProfiles().then(
+      (list) => {
+        if (!live) return;
+        setProfiles(list);
+        setProfile(list[0]?.name ?? '');
+      },
+      () => live && setProfiles([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  async function signInWithKeys(e: FormEvent) {
+    e.preventDefault();
+    const id = accessKeyId.trim();
+    const typed = secret.trim();
+    // Clear the field before the call: the secret should not sit in the page while main checks it.
+    setSecret('');
+    setBusy('keys');
+    setError(null);
+    try {
+      const identity = await api.identity.signIn(id, typed);
+      onSignedIn(identity);
+    } catch (err) {
+      setError(UiError.from(err));
+      setBusy(null);
+    }
+  }
+
+  async function signInWithProfile(e: FormEvent) {
+    e.preventDefault();
+    setBusy('profile');
+    setError(null);
+    try {
+      onSignedIn(await api.identity.signInWithProfile(profile));
+    } catch (err) {
+      setError(UiError.from(err));
+      setBusy(null);
+    }
+  }
+
+  return (
+    <main className="screen screen--centered" id="main">
+      <div className="signin">
+        <div className="signin__intro">
+          <p className="brand brand--large" aria-hidden="true">
+            <span className="brand__mark">⇪</span> Grantbox
+          </p>
+          <h1 className="signin__title">Sign in to upload files</h1>
+          <p className="muted">Grantbox uses the access key your IT team gave you to check who you are. Your secret is kept in this computer’s password store, never in a file.</p>
+        </div>
+        {error ? <ErrorMessage error={error} title="Sign-in did not work" context="signing in" onDismiss={() => setError(null)} /> : null}
+        <Card title="Paste your access key" headingLevel={2}>
+          <form className="form" onSubmit={signInWithKeys} autoComplete="off">
+            <div className="field">
+              <label htmlFor={keyId}>Access key ID</label>
+              <input
+                id={keyId}
+                className="input input--mono"
+                value={accessKeyId}
+                onChange={(e) => setAccessKeyId(e.target.value)}
+                autoComplete="off"
+                spellCheck={false}
+                autoCapitalize="off"
+                placeholder="AKIA…"
+                required
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={secretId}>Secret access key</label>
+              <input
+                id={secretId}
+                className="input input--mono"
+                type="password"
+                value={secret}
+                onChange={(e) => setSecret(e.target.value)}
+                autoComplete="off"
+                spellCheck={false}
+                autoCapitalize="off"
+                required
+              />
+              <p className="field__help">It is about 40 characters long. Paste it exactly as you received it.</p>
+            </div>
+            <Button variant="primary" type="submit" busy={busy === 'keys'} disabled={busy !== null || !accessKeyId.trim() || !secret.trim()}>
+              {busy === 'keys' ? 'Checking…' : 'Sign in'}
+            </Button>
+          </form>
+        </Card>
+        {profiles && profiles.length > 0 ? (
+          <Card title="Or use a profile saved on this computer" headingLevel={2}>
+            <form className="form" onSubmit={signInWithProfile}>
+              <div className="field">
+                <label htmlFor={profileId}>Saved profile</label>
+                <select id={profileId} className="input" value={profile} onChange={(e) => setProfile(e.target.value)}>
+                  {profiles.map((p) => (
+                    <option key={p.name} value={p.name}>
+                      {p.name}
+                      {p.accessKeyIdLast4 ? ` (key ending ${p.accessKeyIdLast4})` : ''}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <Button type="submit" busy={busy === 'profile'} disabled={busy !== null || !profile}>
+                {busy === 'profile' ? 'Checking…' : 'Use this profile'}
+              </Button>
+            </form>
+          </Card>
+        ) : null}
+      </div>
+    </main>
+  );
+}
