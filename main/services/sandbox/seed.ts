@@ -1,0 +1,114 @@
+// The tutorial's world in a local moto_server (shared/seed "Demo Session Policies"): account 629470240201, user john
+// with access keys, role JohnUploadRole trusting john with the tutorial's permission policy, bucket company1-hr
+// holding Test.txt, plus mallory, who may call sts:AssumeRole but is not in the role's trust policy. Used by
+// `grantbox sandbox`, the integration tests and the demos. Seed with moto's auth OFF (it does not sign-check the
+// admin calls), then switch auth on so trust policies, signatures and permissions are enforced.
+import { AttachRolePolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { AwsClientFactory } from '../aws/client-factory';
+
+/** Matches config/grants/hr-upload.yaml's ARNs unchanged when moto runs with MOTO_ACCOUNT_ID set to it. */
+export const TUTORIAL_ACCOUNT_ID = '629470240201';
+export const TUTORIAL_BUCKET = 'company1-hr';
+export const TUTORIAL_ROLE = 'JohnUploadRole';
+export const TEST_TXT = 'Hello!\n';
+
+export interface SandboxUser {
+  userName: string;
+  arn: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface TutorialWorld {
+  endpoint: string;
+  region: string;
+  accountId: string;
+  roleArn: string;
+  bucket: string;
+  john: SandboxUser;
+  mallory: SandboxUser;
+}
+
+/** The tutorial's permission policy (step 3), attached to the role as SessionPolicy-UploadFile. */
+export function tutorialPermissionPolicy(bucket = TUTORIAL_BUCKET): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        // The tutorial's three actions plus the two an interrupted multipart upload needs (the grant asks for them too).
+        Action: ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+      },
+    ],
+  };
+}
+
+/** The tutorial's trust policy (step 4): only john may assume the role. */
+export function tutorialTrustPolicy(accountId: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:user/john` }, Action: 'sts:AssumeRole' }],
+  };
+}
+
+const ASSUME_ANY_ROLE = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:GetCallerIdentity'], Resource: '*' }],
+});
+
+/**
+ * Seeds the world into the moto_server at `endpoint` (auth must be OFF while this runs). `accountId` must be the
+ * server's MOTO_ACCOUNT_ID (ARNs are built from it).
+ */
+export async function seedTutorialWorld(endpoint: string, options: { accountId?: string; region?: string } = {}): Promise<TutorialWorld> {
+  const accountId = options.accountId ?? TUTORIAL_ACCOUNT_ID;
+  const region = options.region ?? 'us-east-1';
+  // Any credentials do while moto's auth is off.
+  const admin = { accessKeyId: 'AKIASANDBOXADMIN0000', secretAccessKey: 'sandbox-admin' };
+  const factory = new AwsClientFactory({ region, endpoint, forcePathStyle: true }, {});
+  const iam = factory.iam({ credentials: admin, maxAttempts: 1 });
+  const s3 = factory.s3({ credentials: admin, maxAttempts: 1 });
+  try {
+    const user = async (userName: string, s3Statements: object[]): Promise<SandboxUser> => {
+      const created = await iam.send(new CreateUserCommand({ UserName: userName }));
+      const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+      await iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: 'AllowAssumeRole', PolicyDocument: ASSUME_ANY_ROLE }));
+      if (s3Statements.length > 0) {
+        await iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: 'ListHrBucket', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: s3Statements }) }));
+      }
+      return {
+        userName,
+        arn: created.User?.Arn ?? `arn:aws:iam::${accountId}:user/${userName}`,
+        accessKeyId: key.AccessKey!.AccessKeyId!,
+        secretAccessKey: key.AccessKey!.SecretAccessKey!,
+      };
+    };
+    // Tutorial step 2: john can list the bucket but not upload to it on his own.
+    const john = await user('john', [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${TUTORIAL_BUCKET}` }]);
+    const mallory = await user('mallory', []);
+
+    const policy = await iam.send(new CreatePolicyCommand({ PolicyName: 'SessionPolicy-UploadFile', PolicyDocument: JSON.stringify(tutorialPermissionPolicy()) }));
+    const role = await iam.send(
+      new CreateRoleCommand({ RoleName: TUTORIAL_ROLE, AssumeRolePolicyDocument: JSON.stringify(tutorialTrustPolicy(accountId)), MaxSessionDuration: 12 * 3600 }),
+    );
+    await iam.send(new AttachRolePolicyCommand({ RoleName: TUTORIAL_ROLE, PolicyArn: policy.Policy!.Arn! }));
+
+    await s3.send(new CreateBucketCommand({ Bucket: TUTORIAL_BUCKET }));
+    await s3.send(new PutObjectCommand({ Bucket: TUTORIAL_BUCKET, Key: 'Test.txt', Body: TEST_TXT, ContentType: 'text/plain' }));
+
+    return {
+      endpoint,
+      region,
+      accountId,
+      roleArn: role.Role?.Arn ?? `arn:aws:iam::${accountId}:role/${TUTORIAL_ROLE}`,
+      bucket: TUTORIAL_BUCKET,
+      john,
+      mallory,
+    };
+  } finally {
+    iam.destroy();
+    s3.destroy();
+  }
+}
