@@ -316,7 +316,7 @@ function reportIssues(ctx: FileContext, doc: Document, schema: AnySchema, issues
       case 'invalid_value': {
         const values = issue.values.map(String);
         const code = pattern === 'apiVersion' ? 'UNSUPPORTED_API_VERSION' : pattern === 'kind' ? 'WRONG_KIND' : pattern.startsWith('spec.sessionPolicy') ? 'INVALID_POLICY' : 'INVALID_VALUE';
-        const guess = typeof input === 'string' ? didYouMean(input, values) : undefined;
+        const guess = typeof input === 'string' && code !== 'UNSUPPORTED_API_VERSION' ? didYouMean(input, values) : undefined;
         ctx.add(rangeFor(doc, path), path, code, `${where} must be ${values.length === 1 ? `"${values[0]}"` : `one of ${values.join(', ')}`}${input !== undefined ? `, not ${describeType(input)}` : ''}${guess ? ` (did you mean "${guess}"?)` : ''}`);
         break;
       }
@@ -418,7 +418,7 @@ function checkGrantSemantics(ctx: FileContext, doc: Document, data: Record<strin
     }
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(prefix)) ctx.add(at, path, 'INVALID_PREFIX', 'prefix contains control characters');
-    for (const p of templateProblems(prefix, TEMPLATE_VARS, null)) ctx.add(at, path, 'INVALID_PREFIX', `prefix "${prefix}" ${p}`);
+    if (!prefix.includes('$')) for (const p of templateProblems(prefix, TEMPLATE_VARS, null)) ctx.add(at, path, 'INVALID_PREFIX', `prefix "${prefix}" ${p}`);
     if (prefix.length > 512) ctx.add(at, path, 'INVALID_PREFIX', `prefix is ${prefix.length} characters; keep it under 512 so object keys stay within S3's 1024-byte limit`);
     if (prefix.startsWith('/')) ctx.add(at, path, 'PREFIX_LEADING_SLASH', `prefix "${prefix}" starts with "/": S3 keys would begin with an empty folder name; remove the leading "/"`, 'warning');
     if (prefix !== '' && !prefix.endsWith('/') && !/[*?$]/.test(prefix)) {
@@ -492,24 +492,29 @@ function checkPolicySize(ctx: FileContext, doc: Document, grant: Grant): void {
 
 // ---------- documents ----------
 
-function yamlDiagnostic(ctx: FileContext, e: YAMLError, severity: 'error' | 'warning'): void {
+function yamlDiagnostic(ctx: FileContext, e: YAMLError, severity: 'error' | 'warning', text: string): void {
   const first = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
   const code = e.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : severity === 'warning' ? 'YAML_WARNING' : 'YAML_SYNTAX';
-  const message = e.code === 'DUPLICATE_KEY' ? 'this key appears twice in the same mapping; YAML keeps only one, so remove or rename one of them' : `${first} (${e.code})`;
+  // yaml points at the repeated key's first character; read the key itself from the source for the message.
+  const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n,{}[\]]{1,60}?)\s*:/.exec(text.slice(e.pos[0], e.pos[0] + 80))?.[1] ?? '';
+  const message =
+    e.code === 'DUPLICATE_KEY'
+      ? `the key ${key ? `"${key}" ` : ''}appears twice in the same mapping; YAML would silently keep only one, so remove or rename one of them`
+      : `${first} (${e.code})`;
   ctx.add([e.pos[0], e.pos[1]], [], code, message, severity);
 }
 
-function parseFile(ctx: FileContext, text: string): { doc: Document; index: number; data: unknown }[] {
+function parseFile(ctx: FileContext, text: string): { doc: Document; index: number; data: unknown; yamlErrors: number }[] {
   const docs = parseAllDocuments(text, { lineCounter: ctx.lineCounter, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
   // An empty stream (only comments) is an array with its own `errors` (e.g. a stray flow indicator).
   if ('empty' in docs) {
-    for (const e of docs.errors) yamlDiagnostic(ctx, e, 'error');
+    for (const e of docs.errors) yamlDiagnostic(ctx, e, 'error', text);
   }
   const list: Document[] = [...docs];
-  const out: { doc: Document; index: number; data: unknown }[] = [];
+  const out: { doc: Document; index: number; data: unknown; yamlErrors: number }[] = [];
   list.forEach((doc, index) => {
-    for (const e of doc.errors) yamlDiagnostic(ctx, e, 'error');
-    for (const w of doc.warnings) yamlDiagnostic(ctx, w, 'warning');
+    for (const e of doc.errors) yamlDiagnostic(ctx, e, 'error', text);
+    for (const w of doc.warnings) yamlDiagnostic(ctx, w, 'warning', text);
     if (doc.contents === null) return;
     // Only duplicate keys leave a document whose meaning is still clear enough to validate.
     if (doc.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return;
@@ -520,7 +525,7 @@ function parseFile(ctx: FileContext, text: string): { doc: Document; index: numb
       ctx.add(rangeFor(doc, []), [], 'YAML_SYNTAX', `this document cannot be read: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
-    out.push({ doc, index, data });
+    out.push({ doc, index, data, yamlErrors: doc.errors.length });
   });
   return out;
 }
@@ -533,7 +538,8 @@ function checkHeader(ctx: FileContext, doc: Document, data: unknown, kind: 'Gran
   }
   if (data.kind !== undefined && data.kind !== kind) {
     const guess = typeof data.kind === 'string' && didYouMean(data.kind, [kind]) ? ` (did you mean "${kind}"?)` : '';
-    ctx.add(rangeFor(doc, ['kind']), ['kind'], 'WRONG_KIND', `kind is ${describeType(data.kind)}; this file should contain kind: ${kind}${guess}`);
+    const why = kind === 'Grant' && data.kind === 'Settings' ? ' (settings files do not belong among the grant files)' : '';
+    ctx.add(rangeFor(doc, ['kind']), ['kind'], 'WRONG_KIND', `kind is ${describeType(data.kind)}; this file should contain kind: ${kind}${guess}${why}`);
     return false;
   }
   return true;
@@ -558,7 +564,7 @@ export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagno
       if (docs.length === 0 && ctx.diagnostics.length === 0) {
         ctx.add(undefined, [], 'NO_GRANTS', 'this file contains no grant', 'warning');
       }
-      for (const { doc, index, data } of docs) {
+      for (const { doc, index, data, yamlErrors } of docs) {
         if (!checkHeader(ctx, doc, data, 'Grant')) continue;
         const before = ctx.diagnostics.filter((d) => d.severity === 'error').length;
         const result = GrantSchema.safeParse(data, { reportInput: true });
@@ -566,7 +572,8 @@ export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagno
         checkGrantSemantics(ctx, doc, data as Record<string, unknown>);
         if (result.success) checkPolicySize(ctx, doc, result.data);
         const errors = ctx.diagnostics.filter((d) => d.severity === 'error').length - before;
-        if (result.success && errors === 0) {
+        // A duplicate key still validates, but the grant is not used: which value was meant is unclear.
+        if (result.success && errors === 0 && yamlErrors === 0) {
           const start = ctx.pos((doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? 0);
           const nameAt = ctx.pos(rangeFor(doc, ['metadata', 'name'])?.[0] ?? 0);
           candidates.push({ grant: result.data, file: file.path, line: start.line, col: start.col, docIndex: index, nameAt });

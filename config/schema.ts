@@ -105,31 +105,37 @@ export const GrantSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('Grant'),
   metadata: z.strictObject({
-    name: z.string().regex(GRANT_NAME_RE, 'a grant name is 2–63 lowercase letters, digits or "-", not starting or ending with "-"'),
-    title: z.string().min(1).max(80),
-    description: z.string().max(2000).optional(),
-    contact: z.string().min(1).max(200).optional(),
+    name: z
+      .string()
+      .regex(GRANT_NAME_RE, 'a grant name is 2–63 lowercase letters, digits or "-", not starting or ending with "-"')
+      .describe('Unique across all grant files; 2–63 lowercase letters, digits or "-".'),
+    title: z.string().min(1).max(80).describe('What staff see, e.g. "HR documents".'),
+    description: z.string().max(2000).optional().describe('One or two sentences shown under the title.'),
+    contact: z.string().min(1).max(200).optional().describe('Who to ask when something goes wrong; shown in error messages.'),
   }),
   spec: z.strictObject({
-    subjects: z.array(z.string().regex(PRINCIPAL_ARN_RE, 'expected an IAM user or role ARN, e.g. arn:aws:iam::123456789012:user/john')).min(1),
+    subjects: z
+      .array(z.string().regex(PRINCIPAL_ARN_RE, 'expected an IAM user or role ARN, e.g. arn:aws:iam::123456789012:user/john'))
+      .min(1)
+      .describe('IAM principal ARNs (users or roles) allowed to use this grant.'),
     role: z.strictObject({
-      arn: z.string().regex(ROLE_ARN_RE, 'expected an IAM role ARN, e.g. arn:aws:iam::123456789012:role/UploadRole'),
-      duration: z.string().regex(DURATION_PATTERN, 'expected a duration such as 1h, 90m or 1h30m'),
-      sessionName: z.string().optional(),
+      arn: z.string().regex(ROLE_ARN_RE, 'expected an IAM role ARN, e.g. arn:aws:iam::123456789012:role/UploadRole').describe('The IAM role to assume; its trust policy must allow the subjects.'),
+      duration: z.string().regex(DURATION_PATTERN, 'expected a duration such as 1h, 90m or 1h30m').describe('Session length, 15m..12h, e.g. 1h or 1h30m.'),
+      sessionName: z.string().optional().describe('RoleSessionName template; may use {user}, {grant}, {account}. Default "{user}-{grant}".'),
       externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, 'externalId is 2–1224 characters of letters, digits and +=,.@:/-').optional(),
       mfa: z.boolean().optional(),
     }),
     target: z.strictObject({
       region: z.string().regex(REGION_RE, 'expected an AWS region such as us-east-1'),
       bucket: z.string().regex(BUCKET_RE, 'expected an S3 bucket name: 3–63 lowercase letters, digits, "." or "-"'),
-      prefix: z.string().optional(),
+      prefix: z.string().optional().describe('Key prefix (folder) the grant is limited to, e.g. "inbox/{user}/". No * or ?.'),
     }),
-    permissions: z.array(z.enum(PERMISSIONS)).min(1).optional(),
-    sessionPolicy: PolicyDocumentSchema.optional(),
+    permissions: z.array(z.enum(PERMISSIONS)).min(1).optional().describe('Any of list, read, upload; generates a least-privilege session policy. Not with sessionPolicy.'),
+    sessionPolicy: PolicyDocumentSchema.optional().describe('A raw IAM session policy instead of permissions (minified size at most 2048 characters).'),
     upload: z
       .strictObject({
-        maxFileSize: z.union([z.string(), z.number()]).optional(),
-        onConflict: z.enum(ON_CONFLICT).optional(),
+        maxFileSize: z.union([z.string(), z.number()]).optional().describe('Largest file staff may upload, e.g. 500MB or 5GiB.'),
+        onConflict: z.enum(ON_CONFLICT).optional().describe('When a file already exists: ask (default), skip, rename or replace.'),
         /** Whether staff may choose "replace" when a file already exists (implied by onConflict: replace). */
         allowReplace: z.boolean().optional(),
       })
