@@ -1,0 +1,207 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { didYouMean, formatDiagnostics, loadGrants, loadSettingsText, templateProblems, type Diagnostic, type SourceFile } from '../../config/loader';
+
+const FIXTURES = path.resolve(__dirname, '../fixtures/grants');
+
+function fixture(rel: string): SourceFile {
+  return { path: rel, text: readFileSync(path.join(FIXTURES, rel), 'utf8') };
+}
+function folder(rel: string): SourceFile[] {
+  return readdirSync(path.join(FIXTURES, rel))
+    .sort()
+    .map((f) => fixture(`${rel}/${f}`));
+}
+const brief = (ds: Diagnostic[]) => ds.map((d) => `${d.line}:${d.col} ${d.severity} ${d.code}`);
+
+describe('loadGrants: valid files', () => {
+  it('loads the tutorial grant and multi-document files with their positions, no diagnostics', () => {
+    const { grants, diagnostics } = loadGrants(folder('valid'));
+    expect(diagnostics).toEqual([]);
+    expect(grants.map((g) => [g.grant.metadata.name, g.file, g.line, g.col, g.docIndex])).toEqual([
+      ['hr-upload', 'valid/hr-upload.yaml', 5, 1, 0],
+      ['finance-read', 'valid/two-grants.yaml', 2, 1, 0],
+      ['inbox-upload', 'valid/two-grants.yaml', 13, 1, 1],
+    ]);
+  });
+
+  it('the example grant in config/grants is the tutorial grant', () => {
+    const text = readFileSync(path.resolve(__dirname, '../../config/grants/hr-upload.yaml'), 'utf8');
+    const { grants, diagnostics } = loadGrants([{ path: 'hr-upload.yaml', text }]);
+    expect(diagnostics).toEqual([]);
+    expect(grants[0]!.grant.spec).toMatchObject({
+      subjects: ['arn:aws:iam::629470240201:user/john'],
+      role: { arn: 'arn:aws:iam::629470240201:role/JohnUploadRole', duration: '1h' },
+      target: { region: 'us-east-1', bucket: 'company1-hr', prefix: '' },
+      permissions: ['list', 'read', 'upload'],
+    });
+  });
+});
+
+describe('loadGrants: one fixture per diagnostic kind, exact line:col and code', () => {
+  const cases: [string, string[], RegExp?][] = [
+    ['yaml-syntax.yaml', ['6:1 error YAML_SYNTAX'], /Flow sequence/],
+    ['duplicate-key.yaml', ['11:5 error DUPLICATE_KEY'], /"duration" appears twice/],
+    ['unknown-key.yaml', ['3:1 error MISSING_FIELD', '5:3 error UNKNOWN_KEY', '8:71 error UNKNOWN_KEY', '11:3 error UNKNOWN_KEY']],
+    ['wrong-type.yaml', ['7:13 error WRONG_TYPE', '10:15 error WRONG_TYPE', '11:10 error WRONG_TYPE']],
+    ['missing-field.yaml', ['3:1 error MISSING_FIELD', '7:3 error MISSING_FIELD'], /metadata is missing "title"/],
+    ['role-arn.yaml', ['9:10 error INVALID_ROLE_ARN'], /IAM user ARN; it must name the role/],
+    ['subject-arn.yaml', ['9:7 error INVALID_SUBJECT_ARN', '10:7 error INVALID_SUBJECT_ARN'], /S3 ARN/],
+    ['bucket.yaml', ['11:13 error INVALID_BUCKET'], /bucket name only/],
+    ['duration.yaml', ['6:75 error DURATION_OUT_OF_RANGE', '15:75 error DURATION_OUT_OF_RANGE', '24:75 error INVALID_DURATION'], /shorter than 15m/],
+    ['session-name.yaml', ['9:18 error INVALID_SESSION_NAME', '9:18 error INVALID_SESSION_NAME'], /unknown variable \{usr\} \(did you mean \{user\}\?\)/],
+    ['prefix.yaml', ['10:13 error INVALID_PREFIX'], /wildcards/],
+    ['permissions-and-policy.yaml', ['9:3 error PERMISSIONS_AND_SESSION_POLICY', '17:1 error NO_PERMISSIONS'], /never both/],
+    ['policy-too-large.yaml', ['8:3 error POLICY_TOO_LARGE'], /size 2438 \/ 2048/],
+    ['wrong-kind.yaml', ['2:7 error WRONG_KIND', '5:13 error UNSUPPORTED_API_VERSION'], /settings files do not belong/],
+    ['upload-options.yaml', ['10:18 error INVALID_SIZE', '11:17 error INVALID_VALUE']],
+    ['empty.yaml', ['1:1 warning NO_GRANTS']],
+  ];
+  it.each(cases)('%s', (file, expected, message) => {
+    const { grants, diagnostics } = loadGrants([fixture(`invalid/${file}`)]);
+    expect(brief(diagnostics)).toEqual(expected);
+    expect(diagnostics.every((d) => d.file === `invalid/${file}`)).toBe(true);
+    if (message) expect(diagnostics[0]!.message).toMatch(message);
+    // A document with any error is never handed to the app.
+    expect(grants).toEqual([]);
+  });
+
+  it('says "did you mean" for close typos and names the YAML path', () => {
+    const { diagnostics } = loadGrants([fixture('invalid/unknown-key.yaml')]);
+    const unknown = diagnostics.filter((d) => d.code === 'UNKNOWN_KEY');
+    expect(unknown.map((d) => [d.path.join('.'), d.message])).toEqual([
+      ['metadata.titel', 'unknown key "titel" in metadata (did you mean "title"?)'],
+      ['spec.role.sesionName', 'unknown key "sesionName" in spec.role (did you mean "sessionName"?)'],
+      ['spec.colour', 'unknown key "colour" in spec'],
+    ]);
+    const { diagnostics: up } = loadGrants([fixture('invalid/upload-options.yaml')]);
+    expect(up[1]!.message).toBe('spec.upload.onConflict must be one of ask, skip, rename, replace, not the text "overwrite"');
+  });
+
+  it('names both places when a grant name is used twice, and uses neither', () => {
+    const { grants, diagnostics } = loadGrants(folder('duplicate-name'));
+    expect(grants).toEqual([]);
+    expect(diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`)).toEqual([
+      'duplicate-name/a.yaml:4:9 DUPLICATE_GRANT_NAME',
+      'duplicate-name/b.yaml:4:36 DUPLICATE_GRANT_NAME',
+    ]);
+    expect(diagnostics[0]!.related).toEqual([{ file: 'duplicate-name/b.yaml', line: 4, col: 36, message: '"hr-upload" is also defined here' }]);
+    expect(diagnostics[1]!.related).toEqual([{ file: 'duplicate-name/a.yaml', line: 4, col: 9, message: '"hr-upload" is also defined here' }]);
+  });
+
+  it('reports every problem in every file at once, sorted, and keeps the valid grants', () => {
+    const { grants, diagnostics } = loadGrants([...folder('invalid'), ...folder('valid')]);
+    expect(grants.map((g) => g.grant.metadata.name)).toEqual(['hr-upload', 'finance-read', 'inbox-upload']);
+    expect(new Set(diagnostics.map((d) => d.file)).size).toBe(16);
+    const keys = diagnostics.map((d) => [d.file, d.line, d.col] as const);
+    const sorted = [...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || a[2] - b[2]));
+    expect(keys).toEqual(sorted);
+  });
+
+  it('never throws, whatever the input', () => {
+    const nasty = ['', '---\n---\n', '- a\n- b\n', 'just text', '{', ': :', '&a [*a]', 'a: &x [1]\nb: *y', '\t- x', 'x'.repeat(10_000), 'apiVersion: grantbox.dev/v1\nkind: Grant\nmetadata: 3\nspec: []\n', '%YAML 9.9\n---\na: 1'];
+    for (const text of nasty) {
+      const r = loadGrants([{ path: 'x.yaml', text }]);
+      expect(r.grants).toEqual([]);
+      expect(Array.isArray(r.diagnostics)).toBe(true);
+    }
+    expect(loadGrants([{ path: 'x.yaml', text: 'metadata: 3\n' }]).diagnostics.length).toBeGreaterThan(0);
+  });
+
+  it('passes on a reader-refused file as its diagnostic', () => {
+    const problem: Diagnostic = { file: 'big.yaml', line: 1, col: 1, path: [], code: 'FILE_TOO_LARGE', severity: 'error', message: 'too big' };
+    expect(loadGrants([{ path: 'big.yaml', text: '', problem }]).diagnostics).toEqual([problem]);
+  });
+
+  it('does not let an alias bomb through', () => {
+    const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
+    const r = loadGrants([{ path: 'bomb.yaml', text: bomb }]);
+    expect(r.diagnostics.map((d) => d.code)).toContain('YAML_SYNTAX');
+  });
+});
+
+describe('checks beyond the schema', () => {
+  const base = (spec: string) => `apiVersion: grantbox.dev/v1\nkind: Grant\nmetadata: {name: g1, title: G}\nspec:\n  subjects: [arn:aws:iam::123456789012:user/a]\n  role: {arn: "arn:aws:iam::123456789012:role/R", duration: 1h}\n${spec}`;
+  const codes = (spec: string) => loadGrants([{ path: 'g.yaml', text: base(spec) }]).diagnostics.map((d) => `${d.severity} ${d.code}`);
+
+  it('refuses prefixes that could widen access', () => {
+    expect(codes('  target: {region: us-east-1, bucket: b-1, prefix: "a?/"}\n  permissions: [list]\n')).toEqual(['error INVALID_PREFIX']);
+    expect(codes('  target: {region: us-east-1, bucket: b-1, prefix: "${aws:username}/"}\n  permissions: [list]\n')).toEqual(['error INVALID_PREFIX']);
+    expect(codes('  target: {region: us-east-1, bucket: b-1, prefix: "{who}/"}\n  permissions: [list]\n')).toEqual(['error INVALID_PREFIX']);
+    expect(codes('  target: {region: us-east-1, bucket: b-1, prefix: "in/{user}/"}\n  permissions: [list]\n')).toEqual([]);
+  });
+
+  it('warns about prefixes that match more than one folder', () => {
+    expect(codes('  target: {region: us-east-1, bucket: b-1, prefix: "reports"}\n  permissions: [list]\n')).toEqual(['warning PREFIX_NO_TRAILING_SLASH']);
+    expect(codes('  target: {region: us-east-1, bucket: b-1, prefix: "/x/"}\n  permissions: [list]\n')).toEqual(['warning PREFIX_LEADING_SLASH']);
+  });
+
+  it('checks onConflict against allowReplace, sizes and duplicates', () => {
+    expect(codes('  target: {region: us-east-1, bucket: b-1}\n  permissions: [upload]\n  upload: {onConflict: replace, allowReplace: false}\n')).toEqual(['error CONFLICTING_UPLOAD_OPTIONS']);
+    expect(codes('  target: {region: us-east-1, bucket: b-1}\n  permissions: [upload]\n  upload: {maxFileSize: 6TiB}\n')).toEqual(['error INVALID_SIZE']);
+    expect(codes('  target: {region: us-east-1, bucket: b-1}\n  permissions: [upload, upload]\n')).toEqual(['warning DUPLICATE_PERMISSION']);
+  });
+
+  it('a prefix long enough to overflow the policy for a 64-character user is caught at lint time', () => {
+    // 19 literal characters per {user}/ segment, 65 once filled: fine as written, too big for STS once resolved.
+    const prefix = 'in/' + '{user}/'.repeat(15);
+    const ds = loadGrants([{ path: 'g.yaml', text: base(`  target: {region: us-east-1, bucket: b-1, prefix: "${prefix}"}\n  permissions: [list, read, upload]\n`) }]).diagnostics;
+    expect(ds.map((d) => d.code)).toEqual(['POLICY_TOO_LARGE']);
+    expect(ds[0]!.message).toMatch(/size 2\d{3} \/ 2048/);
+  });
+
+  it('templateProblems and didYouMean', () => {
+    expect(templateProblems('{user}-{grant}', ['user', 'grant', 'account'], /[\w+=,.@-]/g)).toEqual([]);
+    expect(templateProblems('{user', ['user'], null)).toEqual(['has an unmatched "{" or "}"']);
+    expect(didYouMean('permisions', ['permissions', 'sessionPolicy'])).toBe('permissions');
+    expect(didYouMean('xyz', ['permissions'])).toBeUndefined();
+  });
+});
+
+describe('loadSettingsText', () => {
+  const SETTINGS = path.resolve(__dirname, '../fixtures/settings');
+  const read = (f: string): SourceFile => ({ path: f, text: readFileSync(path.join(SETTINGS, f), 'utf8') });
+
+  it('accepts the example settings and the fixture', () => {
+    const example = readFileSync(path.resolve(__dirname, '../../config/settings.example.yaml'), 'utf8');
+    expect(loadSettingsText({ path: 's.yaml', text: example })).toEqual({
+      settings: { apiVersion: 'grantbox.dev/v1', kind: 'Settings', grants: { source: 'directory', path: './grants' }, aws: { region: 'us-east-1', endpoint: 'http://127.0.0.1:5000', forcePathStyle: true } },
+      diagnostics: [],
+    });
+    expect(loadSettingsText(read('valid.yaml')).settings?.grants).toEqual({ source: 'directory', path: 'grants' });
+  });
+
+  it('reports settings problems with the same diagnostics', () => {
+    const { settings, diagnostics } = loadSettingsText(read('invalid.yaml'));
+    expect(settings).toBeNull();
+    expect(diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`)).toEqual(['4:11 INVALID_VALUE', '5:1 MISSING_FIELD', '6:3 UNKNOWN_KEY', '7:13 INVALID_URL']);
+    expect(diagnostics[0]!.message).toMatch(/directory, git/);
+    expect(diagnostics[1]!.message).toBe('aws is missing "region" (text)');
+    expect(diagnostics[2]!.message).toMatch(/did you mean "region"/);
+  });
+
+  it('an empty or multi-document settings file is an error', () => {
+    expect(loadSettingsText({ path: 's.yaml', text: '# nothing\n' }).diagnostics.map((d) => d.code)).toEqual(['MISSING_FIELD']);
+    const two = 'apiVersion: grantbox.dev/v1\nkind: Settings\ngrants: {source: directory, path: g}\n---\na: 1\n';
+    expect(loadSettingsText({ path: 's.yaml', text: two })).toMatchObject({ settings: null, diagnostics: [{ line: 5, col: 1, code: 'YAML_SYNTAX' }] });
+  });
+});
+
+describe('formatDiagnostics', () => {
+  const ds: Diagnostic[] = [
+    { file: 'g/a.yaml', line: 4, col: 9, endLine: 4, endCol: 18, path: ['metadata', 'name'], code: 'DUPLICATE_GRANT_NAME', severity: 'error', message: 'used twice, 100% sure', related: [{ file: 'g/b.yaml', line: 2, col: 3, message: 'also here' }] },
+    { file: 'g/c.yaml', line: 1, col: 1, path: [], code: 'NO_GRANTS', severity: 'warning', message: 'no grant' },
+  ];
+  it('text is path:line:col: severity CODE message, related places as notes', () => {
+    expect(formatDiagnostics(ds, 'text')).toBe('g/a.yaml:4:9: error DUPLICATE_GRANT_NAME used twice, 100% sure\n  g/b.yaml:2:3: note also here\ng/c.yaml:1:1: warning NO_GRANTS no grant');
+  });
+  it('github is workflow commands with escaped data', () => {
+    expect(formatDiagnostics(ds, 'github')).toBe(
+      '::error file=g/a.yaml,line=4,col=9,endLine=4,endColumn=18,title=DUPLICATE_GRANT_NAME::used twice, 100%25 sure%0Ag/b.yaml:2:3: also here\n::warning file=g/c.yaml,line=1,col=1,title=NO_GRANTS::no grant',
+    );
+  });
+  it('json round-trips', () => {
+    expect(JSON.parse(formatDiagnostics(ds, 'json'))).toEqual(ds);
+    expect(formatDiagnostics([], 'text')).toBe('');
+  });
+});
