@@ -175,32 +175,32 @@ function expandUnion(s: AnySchema): AnySchema[] {
   return d.type === 'union' && d.options ? d.options.flatMap(expandUnion) : [u];
 }
 
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+/** Edit distance counting a swap of neighbours as one edit ("paht" → "path"), the commonest typo in keys. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
-/** The closest candidate when it is plausibly a typo (case-insensitive, distance ≤ 2 and under half the word). */
+/** The closest candidate when it is plausibly a typo (case-insensitive, at most 2 edits and at most half the word). */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= 2 && bestDistance < Math.max(2, word.length / 2) ? best : undefined;
+  return best !== undefined && bestDistance <= 2 && bestDistance <= word.length / 2 ? best : undefined;
 }
 
 // ---------- zod issue → diagnostic ----------

@@ -48,7 +48,8 @@ async function readOne(file: string): Promise<SourceFile> {
  * throws AppError GRANTS_PATH_UNREADABLE (the CLI turns it into exit code 2); problems with individual files
  * come back as SourceFile.problem for the loader to report.
  */
-export async function readGrantFiles(paths: string[]): Promise<SourceFile[]> {
+export async function readGrantFiles(paths: string[], limits: { maxFiles?: number } = {}): Promise<SourceFile[]> {
+  const maxFiles = limits.maxFiles ?? MAX_FILES;
   const files: string[] = [];
   const refused: SourceFile[] = [];
   for (const p of paths) {
@@ -65,15 +66,15 @@ export async function readGrantFiles(paths: string[]): Promise<SourceFile[]> {
     if (info.isDirectory()) {
       const found: string[] = [];
       try {
-        await collect(p, found, MAX_FILES - files.length);
+        await collect(p, found, maxFiles - files.length);
       } catch (e) {
         throw new AppError('GRANTS_PATH_UNREADABLE', `Grantbox cannot list the folder ${p}.`, {
           cause: e,
           details: { hint: 'Check that the folder exists and that your account may read it.', path: p },
         });
       }
-      if (files.length + found.length > MAX_FILES) {
-        refused.push(problem(p, 'TOO_MANY_FILES', `more than ${MAX_FILES} grant files under this folder; Grantbox reads at most ${MAX_FILES}: point it at the grants folder itself`));
+      if (files.length + found.length > maxFiles) {
+        refused.push(problem(p, 'TOO_MANY_FILES', `more than ${maxFiles} grant files under this folder; Grantbox reads at most ${maxFiles}: point it at the grants folder itself`));
         continue;
       }
       files.push(...found);
