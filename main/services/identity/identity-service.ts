@@ -83,7 +83,8 @@ function toInfo(s: StoredIdentity): IdentityInfo {
 }
 
 /** Service answers meaning "I don't do GetCallerIdentity" rather than "your keys are wrong". */
-const UNSUPPORTED_CODES = new Set(['STS_UNSUPPORTED', 'AWS_UNREADABLE_RESPONSE']);
+// Only a clear "not offered" answer; a garbled 200 (captive portal, wrong endpoint) is an error, never a sign-in.
+const UNSUPPORTED_CODES = new Set(['STS_UNSUPPORTED']);
 
 export class DefaultIdentityService implements IdentityService {
   private readonly listeners = new Set<(identity: IdentityInfo | null) => void>();
