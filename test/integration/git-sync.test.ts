@@ -7,6 +7,8 @@ import path from 'node:path';
 import git from 'isomorphic-git';
 import * as openpgp from 'openpgp';
 import { GitGrantSource, type GitSourceSettings } from '../../main/services/grants/git-grant-source';
+import { GrantStore, type GrantSetChange } from '../../main/services/grants/grant-store';
+import type { Settings } from '../../config/schema';
 import type { LogRecord, SessionLogWriter } from '../../main/services/audit/types';
 import { createGrantsRepo, startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server';
 
@@ -162,5 +164,33 @@ describe('GitGrantSource', () => {
     expect(names(snap)).toEqual(['hr-upload']);
     expect(snap.notice).toMatch(/a newer version could not be used/);
     expect(log.records.find((r) => r.type === 'grants.rejected')).toMatchObject({ revision: unsigned, reason: 'signature check failed: the commit is not signed' });
+  });
+});
+
+describe('GrantStore with a git source', () => {
+  it('reports git status, announces removed grants by name on sync, and resolves from the active revision', async () => {
+    const repo = await createGrantsRepo(server, 'store');
+    const first = await repo.commit({ 'hr-upload.yaml': grantYaml('hr-upload'), 'finance.yaml': grantYaml('finance') });
+    const settings: Settings = { apiVersion: 'grantbox.dev/v1', kind: 'Settings', grants: { source: 'git', url: repo.url, intervalMinutes: 0 } };
+    const store = await GrantStore.open(settings, dataDir, { dataDir });
+    try {
+      expect(store.status()).toMatchObject({ source: 'git', location: repo.url, revision: first, total: 2 });
+      const john = { arn: 'arn:aws:iam::123456789012:user/john', account: '123456789012', userName: 'john', accessKeyIdLast4: 'ABCD', verified: true };
+      expect(store.resolvedFor('finance', john).durationSeconds).toBe(3600);
+
+      const changes: GrantSetChange[] = [];
+      store.onSetChanged((c) => changes.push(c));
+      const second = await repo.commit({ 'finance.yaml': null, 'hr-upload.yaml': grantYaml('hr-upload', { duration: '2h' }) });
+      const status = await store.sync();
+      expect(status).toMatchObject({ revision: second, total: 1 });
+      expect(changes).toEqual([expect.objectContaining({ added: [], removed: ['finance'], changed: ['hr-upload'] })]);
+      // A changed grant applies at the next resolve (the session manager re-resolves on refresh).
+      expect(store.resolvedFor('hr-upload', john).durationSeconds).toBe(7200);
+      // Nothing new: no announcement.
+      await store.sync();
+      expect(changes).toHaveLength(1);
+    } finally {
+      store.close();
+    }
   });
 });

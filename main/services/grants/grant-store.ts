@@ -1,15 +1,59 @@
 // The grant store: holds the active set of validated grants from the configured source and answers "which grants
 // may this person use, and what exactly does each one send to STS". It keeps the last valid set: a later read that
 // has errors leaves the active set in place and says so in status().notice, so a bad commit never takes grants away
-// mid-day. This first version reads a directory source on open() and sync(); no watching.
+// mid-day. Sources: a folder (watched and reloaded, debounced) or a git repository (git-grant-source.ts: fetched
+// at start, every intervalMinutes and on sync(), with the active revision persisted). Every switch of the active
+// set is announced with the names added, removed and changed (onSetChanged), so the app can end sessions of removed
+// grants; resolvedFor() always answers from the active set, so a changed grant applies at the next refresh.
 import path from 'node:path';
-import { loadGrants, type Diagnostic, type LoadedGrant } from '../../../config/loader';
+import { formatDiagnostics, loadGrants, type Diagnostic, type LoadedGrant } from '../../../config/loader';
 import { resolveGrant, type ResolvedGrant } from '../../../config/policy';
 import type { Settings } from '../../../config/schema';
 import type { GrantSummary, GrantsStatus, IdentityInfo } from '../../../preload/contract';
+import type { SessionLogWriter } from '../audit/types';
 import { AppError } from '../errors';
+import type { SecretStore } from '../identity/secret-store';
 import type { GrantService, Unsubscribe } from '../services';
+import { GitGrantSource, type GitGrantSnapshot } from './git-grant-source';
 import { readGrantFiles } from './read-grant-files';
+import { watchDirectory, type DirectoryWatcher, type WatchOptions } from './watch';
+
+/** What changed when the active set switched; names are metadata.name. */
+export interface GrantSetChange {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  status: GrantsStatus;
+}
+
+export interface GrantStoreDeps {
+  /** Data folder (git clone and its state). Required for a git source. */
+  dataDir?: string;
+  /** Keychain, for a git token (settings grants.token: true). */
+  secrets?: SecretStore;
+  /** Session log: refused revisions, updates and failed fetches are recorded here. */
+  log?: SessionLogWriter;
+  /** Watch a folder source / fetch a git source periodically (default true; the CLI passes false). */
+  live?: boolean;
+  /** Git: wait for the first fetch in open() ('await', default), run it after open() ('background'), or not at all. */
+  initialSync?: 'await' | 'background' | 'none';
+  watchOptions?: WatchOptions;
+  /** Git: per-request time limit (ms). */
+  timeoutMs?: number;
+}
+
+const grantKey = (g: LoadedGrant) => JSON.stringify(g.grant);
+
+/** Names added, removed and changed between two sets. */
+export function compareSets(before: LoadedGrant[], after: LoadedGrant[]): { added: string[]; removed: string[]; changed: string[] } {
+  const a = new Map(before.map((g) => [g.grant.metadata.name, grantKey(g)]));
+  const b = new Map(after.map((g) => [g.grant.metadata.name, grantKey(g)]));
+  return {
+    added: [...b.keys()].filter((n) => !a.has(n)).sort(),
+    removed: [...a.keys()].filter((n) => !b.has(n)).sort(),
+    changed: [...b.keys()].filter((n) => a.has(n) && a.get(n) !== b.get(n)).sort(),
+  };
+}
 
 /**
  * Whether a grant subject names this identity: the exact ARN, or for an assumed-role session
@@ -45,21 +89,83 @@ export class GrantStore implements GrantService {
   private grants: LoadedGrant[] = [];
   private lastDiagnostics: Diagnostic[] = [];
   private updatedAt: string | undefined;
+  private revision: string | undefined;
   private notice: string | undefined;
   private readonly listeners = new Set<(status: GrantsStatus) => void>();
+  private readonly setListeners = new Set<(change: GrantSetChange) => void>();
+  private watcher: DirectoryWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private git: GitGrantSource | undefined;
+  private fetchError: AppError | undefined;
+  private closed = false;
+  private log: SessionLogWriter | undefined;
+  private lastRefusal: string | undefined;
 
-  private constructor(private readonly location: string) {}
+  private constructor(
+    private readonly source: 'directory' | 'git',
+    private readonly location: string,
+  ) {}
 
-  /** Opens the configured source and loads it now. Only the directory source is handled here. */
-  static async open(settings: Settings, settingsDir: string): Promise<GrantStore> {
-    if (settings.grants.source !== 'directory') {
-      throw new AppError('GRANT_SOURCE_UNSUPPORTED', `This version of the grant store reads grants from a folder, not from "${settings.grants.source}".`, {
-        details: { hint: 'Set grants.source to directory in the settings file, or use a Grantbox build with git sources.' },
+  /**
+   * Opens the configured source and loads it now. A folder is read (and watched unless deps.live is false); a git
+   * source starts from the saved revision and fetches (deps.initialSync), then every intervalMinutes.
+   */
+  static async open(settings: Settings, settingsDir: string, deps: GrantStoreDeps = {}): Promise<GrantStore> {
+    const live = deps.live ?? true;
+    const src = settings.grants;
+    if (src.source === 'git') {
+      if (!deps.dataDir) throw new AppError('UNEXPECTED', 'A git grant source needs the data folder.');
+      const git = new GitGrantSource(src, {
+        dataDir: deps.dataDir,
+        settingsDir,
+        ...(deps.secrets ? { secrets: deps.secrets } : {}),
+        ...(deps.log ? { log: deps.log } : {}),
+        ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
       });
+      const store = new GrantStore('git', git.location);
+      store.git = git;
+      store.apply(await git.openCached());
+      const initial = deps.initialSync ?? 'await';
+      if (initial === 'await') await store.sync();
+      else if (initial === 'background') void store.sync().catch(() => undefined);
+      const minutes = src.intervalMinutes ?? 15;
+      if (live && minutes > 0) {
+        store.timer = setInterval(() => void store.sync().catch(() => undefined), minutes * 60_000);
+        store.timer.unref?.();
+      }
+      return store;
     }
-    const store = new GrantStore(path.resolve(settingsDir, settings.grants.path));
+    const dir = path.resolve(settingsDir, src.path);
+    const store = new GrantStore('directory', dir);
+    store.log = deps.log;
     await store.load();
+    if (live && src.watch !== false) {
+      store.watcher = watchDirectory(dir, () => void store.sync().catch(() => undefined), deps.watchOptions);
+    }
     return store;
+  }
+
+  /** Stops the folder watcher and the periodic fetch. */
+  close(): void {
+    this.closed = true;
+    this.watcher?.close();
+    clearInterval(this.timer);
+  }
+
+  /** The last fetch's failure (git source), for the CLI's exit code; undefined after a successful fetch. */
+  lastFetchError(): AppError | undefined {
+    return this.fetchError;
+  }
+
+  /** The git source, for `grants diff` against the clone; undefined for a folder source. */
+  gitSource(): GitGrantSource | undefined {
+    return this.git;
+  }
+
+  /** Called after every switch of the active set with the grant names added, removed and changed. */
+  onSetChanged(listener: (change: GrantSetChange) => void): Unsubscribe {
+    this.setListeners.add(listener);
+    return () => this.setListeners.delete(listener);
   }
 
   all(): LoadedGrant[] {
@@ -109,8 +215,9 @@ export class GrantStore implements GrantService {
 
   status(): GrantsStatus {
     return {
-      source: 'directory',
+      source: this.source,
       location: this.location,
+      ...(this.revision ? { revision: this.revision } : {}),
       ...(this.updatedAt ? { updatedAt: this.updatedAt } : {}),
       ...(this.notice ? { notice: this.notice } : {}),
       total: this.grants.length,
@@ -118,15 +225,51 @@ export class GrantStore implements GrantService {
   }
 
   async sync(): Promise<GrantsStatus> {
-    await this.load();
+    if (this.closed && this.source === 'directory') return this.status();
+    const before = this.grants;
+    const beforeStatus = JSON.stringify(this.status());
+    if (this.git) this.apply(await this.git.sync());
+    else await this.load();
     const status = this.status();
-    for (const l of this.listeners) l(status);
+    const change = compareSets(before, this.grants);
+    const switched = change.added.length + change.removed.length + change.changed.length > 0;
+    if (switched) for (const l of this.setListeners) l({ ...change, status });
+    if (switched || JSON.stringify(status) !== beforeStatus) for (const l of this.listeners) l(status);
     return status;
+  }
+
+  /** Takes over a git snapshot (the git source already applied last-known-good). */
+  private apply(snap: GitGrantSnapshot): void {
+    this.grants = snap.grants;
+    this.lastDiagnostics = snap.diagnostics;
+    this.revision = snap.revision;
+    this.updatedAt = snap.committedAt;
+    this.notice = snap.notice;
+    this.fetchError = snap.fetchError;
   }
 
   onChanged(listener: (status: GrantsStatus) => void): Unsubscribe {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Records a refused folder read in the session log, once per distinct set of problems (the watcher re-reads). */
+  private async logRefused(diagnostics: Diagnostic[], reason: string): Promise<void> {
+    const key = `${reason}\n${formatDiagnostics(diagnostics, 'text')}`;
+    if (key === this.lastRefusal) return;
+    this.lastRefusal = key;
+    try {
+      await this.log?.append({
+        type: 'grants.rejected',
+        source: 'directory',
+        location: this.location,
+        reason,
+        diagnosticsCount: diagnostics.length,
+        diagnostics: formatDiagnostics(diagnostics.slice(0, 5), 'text').split('\n').filter(Boolean),
+      });
+    } catch {
+      // best effort: a full disk must not stop the store
+    }
   }
 
   private async load(): Promise<void> {
@@ -143,11 +286,22 @@ export class GrantStore implements GrantService {
     if (errors > 0 && this.updatedAt !== undefined) {
       // Keep the last valid set: never swap in a set that did not fully validate.
       this.notice = `The grant files have ${errors} problem${errors === 1 ? '' : 's'}; still using the grants loaded earlier. An admin can run \`grantbox grants lint\` to see them.`;
+      await this.logRefused(result.diagnostics, `${errors} problem${errors === 1 ? '' : 's'} in the grant files`);
       return;
     }
+    if (result.grants.length === 0 && this.grants.length > 0) {
+      // An emptied folder is more often a checkout or sync in progress than "nobody gets anything": keep the set.
+      this.notice = 'The grants folder has no grants now; still using the grants loaded earlier.';
+      await this.logRefused(result.diagnostics, 'no grants found');
+      return;
+    }
+    this.lastRefusal = undefined;
     // First read: offer the grants that validated and say that some did not.
+    const change = compareSets(this.grants, result.grants);
+    if (this.updatedAt === undefined || change.added.length + change.removed.length + change.changed.length > 0) {
+      this.updatedAt = new Date().toISOString();
+    }
     this.grants = result.grants;
-    this.updatedAt = new Date().toISOString();
     this.notice = errors > 0 ? `Some grants could not be loaded (${errors} problem${errors === 1 ? '' : 's'}). An admin can run \`grantbox grants lint\` to see them.` : undefined;
   }
 }

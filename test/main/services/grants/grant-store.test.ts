@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Settings } from '../../../../config/schema';
 import type { IdentityInfo } from '../../../../preload/contract';
-import { GrantStore, subjectMatches } from '../../../../main/services/grants/grant-store';
+import { GrantStore, subjectMatches, type GrantSetChange } from '../../../../main/services/grants/grant-store';
+import type { LogRecord } from '../../../../main/services/audit/types';
 
 const tutorial = path.resolve(__dirname, '../../../../config/grants/hr-upload.yaml');
 const john: IdentityInfo = { arn: 'arn:aws:iam::629470240201:user/john', account: '629470240201', userName: 'john', accessKeyIdLast4: 'ABCD', verified: true };
@@ -21,7 +22,7 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('GrantStore (directory source)', () => {
   it('loads the folder relative to the settings folder and offers grants to their subjects only', async () => {
-    const store = await GrantStore.open(settings(), dir);
+    const store = await GrantStore.open(settings(), dir, { live: false });
     expect(store.all().map((g) => g.grant.metadata.name)).toEqual(['hr-upload']);
     expect(store.status()).toMatchObject({ source: 'directory', location: path.join(dir, 'grants'), total: 1 });
     expect(store.status().notice).toBeUndefined();
@@ -33,7 +34,7 @@ describe('GrantStore (directory source)', () => {
   });
 
   it('resolves for the subject and refuses others with stable codes', async () => {
-    const store = await GrantStore.open(settings(), dir);
+    const store = await GrantStore.open(settings(), dir, { live: false });
     const r = store.resolvedFor('hr-upload', john);
     expect(r.sessionName).toBe('john-hr-upload');
     expect(r.policySize).toBe(r.policyJson.length);
@@ -42,7 +43,7 @@ describe('GrantStore (directory source)', () => {
   });
 
   it('keeps the last valid set when a later read has errors, and says so', async () => {
-    const store = await GrantStore.open(settings(), dir);
+    const store = await GrantStore.open(settings(), dir, { live: false });
     const seen: unknown[] = [];
     const off = store.onChanged((s) => seen.push(s));
     await writeFile(path.join(dir, 'grants', 'hr.yaml'), 'apiVersion: grantbox.dev/v1\nkind: Grant\nmetadata: {name: x}\n');
@@ -58,7 +59,7 @@ describe('GrantStore (directory source)', () => {
 
   it('on first read offers the valid grants and notes the broken ones', async () => {
     await writeFile(path.join(dir, 'grants', 'broken.yaml'), 'kind: Grant\n');
-    const store = await GrantStore.open(settings(), dir);
+    const store = await GrantStore.open(settings(), dir, { live: false });
     expect(store.all()).toHaveLength(1);
     expect(store.status().notice).toMatch(/could not be loaded/);
   });
@@ -69,5 +70,60 @@ describe('GrantStore (directory source)', () => {
     expect(subjectMatches('arn:aws:iam::123456789012:role/Other', 'arn:aws:sts::123456789012:assumed-role/Uploaders/jane')).toBe(false);
     expect(subjectMatches('arn:aws:iam::999999999999:role/Uploaders', 'arn:aws:sts::123456789012:assumed-role/Uploaders/jane')).toBe(false);
     expect(subjectMatches('arn:aws:iam::123456789012:user/john', 'arn:aws:iam::123456789012:user/johnny')).toBe(false);
+  });
+});
+
+describe('GrantStore hot reload (directory source)', () => {
+  const until = async (cond: () => boolean, ms = 4000) => {
+    const end = Date.now() + ms;
+    while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  };
+
+  it.each([false, true])('reloads after a debounced burst of edits, announces added/changed/removed names, keeps the last good set on an invalid edit (poll=%s)', async (poll) => {
+    const records: LogRecord[] = [];
+    const store = await GrantStore.open(settings(), dir, { log: { append: async (r) => void records.push(r) }, watchOptions: { debounceMs: 100, pollMs: 50, poll } });
+    try {
+      const changes: GrantSetChange[] = [];
+      store.onSetChanged((c) => changes.push(c));
+      await new Promise((r) => setTimeout(r, 120));
+      const hr = await readFile(tutorial, 'utf8');
+
+      // A burst: a new grant plus an edit, written in several steps → one reload.
+      await writeFile(path.join(dir, 'grants', 'finance.yaml'), hr.replace('name: hr-upload', 'name: finance'));
+      await writeFile(path.join(dir, 'grants', 'hr.yaml'), hr.replace('duration: 1h', 'duration: 2h'));
+      await until(() => changes.length > 0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(changes).toHaveLength(1);
+      expect(changes[0]).toMatchObject({ added: ['finance'], removed: [], changed: ['hr-upload'], status: { total: 2 } });
+      expect(store.resolvedFor('hr-upload', john).durationSeconds).toBe(7200);
+
+      // An invalid edit: nothing switches, the notice says so, the log records it once.
+      await writeFile(path.join(dir, 'grants', 'finance.yaml'), hr.replace('name: hr-upload', 'name: finance').replace('duration: 1h', 'duration: 99h'));
+      await until(() => store.status().notice !== undefined);
+      expect(store.status().notice).toMatch(/still using the grants loaded earlier/);
+      expect(store.all().map((g) => g.grant.metadata.name).sort()).toEqual(['finance', 'hr-upload']);
+      expect(changes).toHaveLength(1);
+      expect(records.filter((r) => r.type === 'grants.rejected')).toHaveLength(1);
+
+      // Removing a grant is announced by name (the app ends its sessions).
+      await rm(path.join(dir, 'grants', 'finance.yaml'));
+      await until(() => changes.length > 1);
+      expect(changes[1]).toMatchObject({ added: [], removed: ['finance'], changed: [] });
+      expect(store.status().notice).toBeUndefined();
+      expect(() => store.resolvedFor('finance', john)).toThrow(expect.objectContaining({ code: 'GRANT_NOT_FOUND' }));
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keeps the set when the folder is emptied, and does not watch with live: false', async () => {
+    const store = await GrantStore.open(settings(), dir, { live: false });
+    await rm(path.join(dir, 'grants', 'hr.yaml'));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(store.status().notice).toBeUndefined(); // not watching: nothing re-read yet
+    const status = await store.sync();
+    expect(status.notice).toMatch(/no grants now; still using/);
+    expect(store.all()).toHaveLength(1);
+    store.close();
   });
 });
