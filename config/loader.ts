@@ -604,7 +604,8 @@ export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagno
         path: ['metadata', 'name'],
         code: 'DUPLICATE_GRANT_NAME',
         severity: 'error',
-        message: `the grant name "${name}" is used ${list.length} times; names must be unique across all grant files (also at ${others.map((o) => `${o.file}:${o.nameAt.line}:${o.nameAt.col}`).join(', ')})`,
+        // The other places travel in `related` (every output format prints them), so paths are shown one way.
+        message: `the grant name "${name}" is used ${list.length} times; names must be unique across all grant files, so neither is used`,
         related: others.map((o) => ({ file: o.file, line: o.nameAt.line, col: o.nameAt.col, message: `"${name}" is also defined here` })),
       });
     }
