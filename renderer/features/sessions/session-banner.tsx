@@ -114,13 +114,13 @@ export function SessionBanner({ view, title, mfa = false, uploadSecondsLeft, bus
           </p>
           {needsLonger ? (
             <p className="banner__detail banner__detail--note" data-testid="session-uploads-note">
-              Your uploads need {formatAbout(uploadSecondsLeft ?? 0)} more. Grantbox renews upload access automatically so they can finish
-              {mfa ? '; it will ask you for a new code from your authenticator app.' : '.'}
+              Your uploads need {formatAbout(uploadSecondsLeft ?? 0)} more. Grantbox renews upload access automatically while they run, so they can finish
+              {mfa ? ' (if your security code has expired, it will ask for a new one).' : '.'}
             </p>
           ) : null}
         </>
       )}
-      {error ? <ErrorMessage error={error} context={`${busy ?? 'changing'} upload access to ${title}`} /> : null}
+      {error ? <ErrorMessage error={error} context={`changing upload access to ${title}`} /> : null}
       <p className="visually-hidden" aria-live="polite" aria-atomic="true">
         {announcement(level, title, info.expiresAt)}
       </p>
