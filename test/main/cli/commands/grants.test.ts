@@ -126,7 +126,7 @@ describe('grantbox grants show', () => {
   it('an unknown grant is GRANT_NOT_FOUND (exit 1)', async () => {
     const r = await run('--settings', EXAMPLE_SETTINGS, 'grants', 'show', 'nope');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^grantbox: GRANT_NOT_FOUND There is no valid grant called "nope"\.\n  Known grants: hr-upload\./);
+    expect(r.err).toMatch(/^grantbox: GRANT_NOT_FOUND There is no valid grant called "nope"\.\n {2}Known grants: hr-upload\./);
   });
 });
 
