@@ -1,0 +1,137 @@
+// The admin kit's scaffold (`grantbox grants init DIR`): a ready-to-push grants repository with a README for admins,
+// the tutorial's example grant (with the editor schema reference), the JSON Schema itself (generated from the zod
+// schema, so it matches this Grantbox), and CI that lints every push and writes the plain-language permission diff
+// of a pull request to its summary. Never overwrites: if any file exists, nothing is written.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { jsonSchemaFiles } from '../../../config/json-schema';
+import { AppError } from '../errors';
+
+/** The tutorial's grant (config/grants/hr-upload.yaml), as a new repository starts with it. */
+export const EXAMPLE_GRANT = `# yaml-language-server: $schema=../schema/grant.schema.json
+# An example grant: John may list, read and upload in the company1-hr bucket for an hour through JohnUploadRole.
+# Copy it for each team or folder; \`grantbox grants lint grants\` checks every file, \`grantbox grants show hr-upload\`
+# prints the exact session policy staff will get.
+apiVersion: grantbox.dev/v1
+kind: Grant
+metadata:
+  name: hr-upload
+  title: HR documents
+  description: Upload signed forms for the HR team.
+  contact: helpdesk@company1.example
+spec:
+  subjects:
+    - arn:aws:iam::629470240201:user/john
+  role:
+    arn: arn:aws:iam::629470240201:role/JohnUploadRole
+    duration: 1h
+    sessionName: "{user}-{grant}"
+  target:
+    region: us-east-1
+    bucket: company1-hr
+    prefix: ""
+  permissions: [list, read, upload]
+  upload:
+    maxFileSize: 5GiB
+    onConflict: ask
+`;
+
+const README = `# Grants
+
+This repository decides who may upload where with Grantbox. Each file in \`grants/\` is one or more *grants*:
+which people (IAM users or roles) may use which AWS role, for how long, on which bucket and folder, with which
+permissions. Staff computers follow the \`main\` branch on their own: **a merge is a rollout**.
+
+## Changing access
+
+1. Create a branch, edit or add a file under \`grants/\` (start from \`grants/hr-upload.yaml\`).
+   Editors with the YAML extension check the file as you type (see the \`$schema\` line at the top).
+2. Check it locally: \`npx grantbox grants lint grants\`, and see what a person gets:
+   \`npx grantbox grants show hr-upload --user john\`.
+3. Open a pull request. CI lints every file (problems show on the changed lines) and writes the permission
+   changes in plain words to the run summary (\`grantbox grants diff\`): new grants, people added, actions and
+   folders added, longer sessions, MFA turned off… Lines marked ⚠️ widen access — review them carefully.
+4. Merge. Staff computers pick it up at their next check (every 15 minutes by default, or "Check for grant
+   updates").
+
+## What if a broken change is merged?
+
+Staff computers check every new version before using it. A version with any problem (or, when signing is
+required, without a valid signature) is not used: computers keep the last good version, show
+"Using grants from <date> (<commit>); a newer version could not be used — your admin has been told", and record it
+in their session log. Fix it with a new commit; nothing needs to be done on the computers.
+
+## Signed commits (optional)
+
+If the settings on staff computers list \`signedBy\` keys, only commits signed by one of those keys (OpenPGP or SSH)
+are used. Sign merges with \`git commit -S\` (or let your git host sign merge commits with a listed key).
+
+See docs/gitops.md in the Grantbox repository for the settings staff computers need.
+`;
+
+const WORKFLOW = `# Lints every grant file and, on pull requests, writes the plain-language permission diff to the run summary.
+# Needs the grantbox CLI from your npm registry (npx grantbox).
+name: lint-grants
+on:
+  push:
+  pull_request:
+permissions:
+  contents: read
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+      - name: Lint grants
+        run: npx grantbox grants lint --format github grants
+      - name: Check out the base branch
+        if: github.event_name == 'pull_request'
+        uses: actions/checkout@v4
+        with:
+          ref: \${{ github.base_ref }}
+          path: .base
+      - name: Permission changes
+        if: github.event_name == 'pull_request'
+        run: npx grantbox grants diff .base/grants grants --format markdown >> "$GITHUB_STEP_SUMMARY"
+`;
+
+/** Files of a new grants repository, relative path → content. */
+export function scaffoldFiles(): Record<string, string> {
+  return {
+    'README.md': README,
+    'grants/hr-upload.yaml': EXAMPLE_GRANT,
+    'schema/grant.schema.json': jsonSchemaFiles()['grant.schema.json']!,
+    '.github/workflows/lint-grants.yml': WORKFLOW,
+  };
+}
+
+/** Writes the scaffold into dir (created if missing); refuses when any of its files already exists. */
+export async function initGrantsRepo(dir: string): Promise<string[]> {
+  const files = scaffoldFiles();
+  const existing: string[] = [];
+  for (const rel of Object.keys(files)) {
+    try {
+      await fs.lstat(path.join(dir, rel));
+      existing.push(rel);
+    } catch {
+      // free
+    }
+  }
+  if (existing.length) {
+    throw new AppError('INIT_WOULD_OVERWRITE', `${dir} already has ${existing.join(', ')}; grantbox grants init never overwrites files.`, {
+      details: { hint: 'Choose an empty folder, or move those files away first.', existing },
+    });
+  }
+  const written: string[] = [];
+  for (const [rel, text] of Object.entries(files)) {
+    const file = path.join(dir, rel);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    // 'wx': fail rather than overwrite a file created since the check above.
+    await fs.writeFile(file, text, { flag: 'wx' });
+    written.push(rel);
+  }
+  return written;
+}
