@@ -49,20 +49,21 @@ async function setup(options: { endpointEnv?: NodeJS.ProcessEnv; resolver?: (bas
   const factory = new RecordingFactory({ region: 'us-east-1', endpoint: world.endpoint, forcePathStyle: true }, options.endpointEnv ?? {});
   const dataDir = await fs.mkdtemp(path.join(tmp, 'data-'));
   const store = new MemorySecretStore();
-  let sessions: SessionManager | undefined;
+  const holder: { sessions?: SessionManager } = {};
   const identity = new DefaultIdentityService({
     secretStore: store,
     clients: factory,
     dataDir,
     log: { append: async (r) => void records.push(r) },
-    onSignOut: async () => sessions?.endAll('signed out'),
+    onSignOut: async () => holder.sessions?.endAll('signed out'),
   });
-  sessions = new SessionManager({
+  const sessions = new SessionManager({
     identity,
     grants: options.resolver ? options.resolver(grants) : grants,
     clients: factory,
     log: { append: async (r) => void records.push(r) },
   });
+  holder.sessions = sessions;
   const events: SessionEvent[] = [];
   sessions.onEvent((e) => events.push(e));
   return { factory, identity, sessions, events, store };
