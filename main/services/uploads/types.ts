@@ -63,6 +63,11 @@ export interface QueueSnapshot {
   bytesSent: number;
   rate: number;
   etaSeconds?: number;
+  /**
+   * Progress events carry at most a window of items (unfinished ones first) so a 10,000-file drop doesn't flood
+   * IPC; this counts the items left out of this snapshot (snapshot() itself returns them all).
+   */
+  omittedItems?: number;
 }
 
 export interface ObjectEntry {
@@ -76,4 +81,50 @@ export interface ObjectPage {
   /** Folder-like prefixes when listing with a delimiter. */
   prefixes: string[];
   nextToken?: string;
+}
+
+/**
+ * What the upload engine needs to know about a grant: the fields of config/policy.ts's ResolvedGrant it uses
+ * (structurally compatible, so a ResolvedGrant can be passed as is).
+ */
+export interface UploadGrant {
+  name: string;
+  title?: string;
+  contact?: string;
+  region: string;
+  bucket: string;
+  /** Key prefix with {user} already filled in; used exactly as written ("" = bucket root). */
+  prefix: string;
+  maxFileSizeBytes?: number;
+  onConflict: OnConflict;
+  allowReplace: boolean;
+}
+
+/** One finished multipart part, as persisted for resume and sent in CompleteMultipartUpload. */
+export interface PersistedPart {
+  partNumber: number;
+  etag: string;
+  checksumCRC32?: string;
+  size: number;
+}
+
+/** The resume record of one multipart upload: <dataDir>/uploads/<id>.json. Never holds credentials. */
+export interface ResumeRecord {
+  version: 1;
+  id: string;
+  grant: string;
+  bucket: string;
+  region: string;
+  key: string;
+  /** Absolute path of the file on this machine. */
+  path: string;
+  relativePath: string;
+  size: number;
+  mtimeMs: number;
+  uploadId: string;
+  partSize: number;
+  /** Whether CompleteMultipartUpload may overwrite (the person chose "replace"). */
+  overwrite: boolean;
+  parts: PersistedPart[];
+  startedAt: string;
 }

@@ -1,0 +1,80 @@
+// Resume state for multipart uploads: one JSON file per upload under <dataDir>/uploads/, rewritten atomically
+// (temp file + rename) after every finished part, so a crash or quit leaves either the old or the new record,
+// never half of one. Holds the UploadId, part ETags/checksums, the file's size and mtime, key and grant —
+// never credentials. Writes to one record are serialized; different records write independently.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ResumeRecord } from './types';
+
+const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class ResumeStore {
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(readonly dir: string) {}
+
+  private file(id: string): string {
+    if (!ID_RE.test(id)) throw new Error(`invalid resume id ${id}`);
+    return path.join(this.dir, `${id}.json`);
+  }
+
+  /** Queues an atomic write of the record; resolves when it (and earlier writes of the same id) are on disk. */
+  save(record: ResumeRecord): Promise<void> {
+    const snapshot = JSON.stringify(record);
+    const prev = this.chains.get(record.id) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const tmp = `${this.file(record.id)}.${randomBytes(4).toString('hex')}.tmp`;
+      await fsp.writeFile(tmp, snapshot, { mode: 0o600 });
+      await fsp.rename(tmp, this.file(record.id));
+    });
+    const settled = next.catch(() => undefined);
+    this.chains.set(record.id, settled);
+    void settled.then(() => {
+      if (this.chains.get(record.id) === settled) this.chains.delete(record.id);
+    });
+    return next;
+  }
+
+  async remove(id: string): Promise<void> {
+    await (this.chains.get(id) ?? Promise.resolve());
+    await fsp.rm(this.file(id), { force: true });
+  }
+
+  async get(id: string): Promise<ResumeRecord | undefined> {
+    try {
+      return parseRecord(await fsp.readFile(this.file(id), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Every readable record; unreadable or foreign files are ignored (and left alone). */
+  async list(): Promise<ResumeRecord[]> {
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const out: ResumeRecord[] = [];
+    for (const name of names) {
+      if (!name.endsWith('.json')) continue;
+      try {
+        const rec = parseRecord(await fsp.readFile(path.join(this.dir, name), 'utf8'));
+        if (rec) out.push(rec);
+      } catch {
+        // A half-written temp file or someone else's file: not ours to judge.
+      }
+    }
+    return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+}
+
+function parseRecord(text: string): ResumeRecord | undefined {
+  const r = JSON.parse(text) as Partial<ResumeRecord>;
+  if (r.version !== 1 || typeof r.id !== 'string' || typeof r.uploadId !== 'string' || typeof r.key !== 'string' || typeof r.path !== 'string') return undefined;
+  if (!Array.isArray(r.parts) || typeof r.size !== 'number' || typeof r.partSize !== 'number') return undefined;
+  return r as ResumeRecord;
+}

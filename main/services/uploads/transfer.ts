@@ -1,0 +1,366 @@
+// One file's trip to S3: a single streamed PutObject below the multipart threshold, otherwise our own
+// CreateMultipartUpload / UploadPart / CompleteMultipartUpload loop (own rather than lib-storage's Upload because
+// resume needs the UploadId and part ETags persisted as they finish). Every request carries a CRC32 checksum that
+// S3 verifies (see checksum.ts); writes carry If-None-Match: * unless the person chose "replace"; the finished
+// object's size is confirmed with HeadObject.
+//
+// Retries: bodies are file streams, which the SDK cannot replay, so the data client runs with maxAttempts 1 and
+// each PutObject/UploadPart is retried here with a fresh stream (full-jitter backoff) on network resets, 5xx,
+// throttling and expired credentials (the session's provider refreshes them). Control calls (Create, Complete,
+// Head, List, Abort) have no stream and use the SDK's own retries.
+import { createReadStream, type ReadStream } from 'node:fs';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import zlib from 'node:zlib';
+import { crc32Base64, crc32OfRange } from './checksum';
+import { partRange } from './part-size';
+import type { PersistedPart } from './types';
+
+export interface TransferClients {
+  /** maxAttempts 1: PutObject/UploadPart with stream bodies, retried by `withRetry`. */
+  data: S3Client;
+  /** SDK retries on: everything without a body stream. */
+  control: S3Client;
+}
+
+export interface RetryOptions {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 15_000 };
+
+const TRANSIENT_NAMES = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+]);
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'ECONNABORTED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+interface SdkLikeError {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number; requestId?: string };
+}
+
+export function httpStatusOf(e: unknown): number | undefined {
+  return (e as SdkLikeError | undefined)?.$metadata?.httpStatusCode;
+}
+
+export function requestIdOf(e: unknown): string | undefined {
+  return (e as SdkLikeError | undefined)?.$metadata?.requestId;
+}
+
+/** Network resets, 5xx, throttling, expired credentials: worth another try with a fresh stream. */
+export function isTransient(e: unknown): boolean {
+  const err = e as SdkLikeError | undefined;
+  if (!err) return false;
+  if (err.name === 'AbortError') return false;
+  const status = err.$metadata?.httpStatusCode;
+  if (status !== undefined && (status >= 500 || status === 429)) return true;
+  if (err.name && TRANSIENT_NAMES.has(err.name)) return true;
+  if (err.code && TRANSIENT_CODES.has(err.code)) return true;
+  // Node's http client reports a connection cut mid-request as a bare Error.
+  if (status === undefined && /socket hang up|ECONNRESET|EPIPE|premature close|other side closed/i.test(err.message ?? '')) return true;
+  return false;
+}
+
+export function isPreconditionFailed(e: unknown): boolean {
+  return httpStatusOf(e) === 412 || (e as SdkLikeError)?.name === 'PreconditionFailed';
+}
+
+export function isConditionalConflict(e: unknown): boolean {
+  return httpStatusOf(e) === 409 && (e as SdkLikeError)?.name !== 'BucketAlreadyExists';
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Runs `fn` until it succeeds, fails with a non-transient error, runs out of attempts, or is aborted. */
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions, signal: AbortSignal, onRetry: (e: unknown) => void): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (e) {
+      if (signal.aborted || attempt >= options.maxAttempts || !isTransient(e)) throw e;
+      onRetry(e);
+      // Full jitter: spreads many parts retrying after one network blip.
+      const cap = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
+      await sleep(Math.random() * cap, signal);
+    }
+  }
+}
+
+export interface TransferTarget {
+  bucket: string;
+  key: string;
+  /** true = the person chose "replace": no If-None-Match. */
+  overwrite: boolean;
+}
+
+/** Hooks through which the queue follows a transfer (progress, retries, request ids, resume state). */
+export interface TransferHooks {
+  signal: AbortSignal;
+  retry: RetryOptions;
+  /** A body stream started (progress reads its bytesRead) or ended (null). */
+  onStream(id: number, stream: ReadStream | null): void;
+  onPartDone(part: PersistedPart): Promise<void>;
+  onRetry(e: unknown): void;
+  onRequestId(id: string | undefined): void;
+}
+
+let streamSeq = 0;
+
+/**
+ * Sends one request whose body is a file stream. A read error (file deleted or unreadable mid-way) aborts the
+ * request at once and is rethrown as itself — otherwise the request would wait for the socket timeout.
+ */
+async function sendWithBody<T>(hooks: TransferHooks, b: ReadStream | Uint8Array, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const attempt = new AbortController();
+  const onAbort = () => attempt.abort(hooks.signal.reason);
+  if (hooks.signal.aborted) onAbort();
+  else hooks.signal.addEventListener('abort', onAbort, { once: true });
+  let readError: unknown;
+  const id = ++streamSeq;
+  if (!(b instanceof Uint8Array)) {
+    hooks.onStream(id, b);
+    b.once('error', (e) => {
+      readError = e;
+      attempt.abort(e);
+    });
+  }
+  try {
+    return await send(attempt.signal);
+  } catch (e) {
+    throw readError ?? e;
+  } finally {
+    hooks.signal.removeEventListener('abort', onAbort);
+    if (!(b instanceof Uint8Array)) {
+      hooks.onStream(id, null);
+      b.destroy();
+    }
+  }
+}
+
+function body(path: string, start: number, end: number): ReadStream | Uint8Array {
+  // An empty range cannot be expressed as a ReadStream (end is inclusive); an empty body is the same thing.
+  if (end <= start) return new Uint8Array(0);
+  return createReadStream(path, { start, end: end - 1, highWaterMark: 256 * 1024 });
+}
+
+/** One streamed PutObject of the whole (small) file. Returns the object's CRC32. */
+export async function putWholeFile(clients: TransferClients, path: string, size: number, target: TransferTarget, hooks: TransferHooks): Promise<string> {
+  const checksum = await crc32OfRange(path, 0, size, hooks.signal);
+  await withRetry(
+    async () => {
+      const b = body(path, 0, size);
+      try {
+        const out = await sendWithBody(hooks, b, (abortSignal) => clients.data.send(
+          new PutObjectCommand({
+            Bucket: target.bucket,
+            Key: target.key,
+            Body: b,
+            ContentLength: size,
+            ChecksumAlgorithm: 'CRC32',
+            ChecksumCRC32: checksum,
+            ...(target.overwrite ? {} : { IfNoneMatch: '*' }),
+          }),
+          { abortSignal },
+        ));
+        hooks.onRequestId(out.$metadata.requestId);
+      } catch (e) {
+        hooks.onRequestId(requestIdOf(e));
+        throw e;
+      }
+    },
+    hooks.retry,
+    hooks.signal,
+    hooks.onRetry,
+  );
+  return checksum;
+}
+
+export async function createMultipart(clients: TransferClients, target: TransferTarget, signal: AbortSignal): Promise<{ uploadId: string; requestId?: string }> {
+  const out = await clients.control.send(new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ChecksumAlgorithm: 'CRC32' }), { abortSignal: signal });
+  if (!out.UploadId) throw new Error('CreateMultipartUpload returned no UploadId');
+  return { uploadId: out.UploadId, ...(out.$metadata.requestId ? { requestId: out.$metadata.requestId } : {}) };
+}
+
+/** Uploads every part not in `done`, `partConcurrency` at a time; stops at the first non-transient failure. */
+export async function uploadParts(
+  clients: TransferClients,
+  path: string,
+  size: number,
+  partSize: number,
+  target: TransferTarget,
+  uploadId: string,
+  done: ReadonlyMap<number, PersistedPart>,
+  partConcurrency: number,
+  hooks: TransferHooks,
+): Promise<void> {
+  const total = Math.max(1, Math.ceil(size / partSize));
+  const todo: number[] = [];
+  for (let n = 1; n <= total; n++) if (!done.has(n)) todo.push(n);
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (next < todo.length && failed === undefined && !hooks.signal.aborted) {
+      const partNumber = todo[next++]!;
+      try {
+        await uploadPart(clients, path, size, partSize, target, uploadId, partNumber, hooks);
+      } catch (e) {
+        failed ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(partConcurrency, todo.length) }, worker));
+  if (failed !== undefined) throw failed;
+  if (hooks.signal.aborted) throw hooks.signal.reason;
+}
+
+async function uploadPart(clients: TransferClients, path: string, size: number, partSize: number, target: TransferTarget, uploadId: string, partNumber: number, hooks: TransferHooks): Promise<void> {
+  const { start, end } = partRange(partNumber, partSize, size);
+  const checksum = await crc32OfRange(path, start, end, hooks.signal);
+  const etag = await withRetry(
+    async () => {
+      const b = body(path, start, end);
+      try {
+        const out = await sendWithBody(hooks, b, (abortSignal) => clients.data.send(
+          new UploadPartCommand({
+            Bucket: target.bucket,
+            Key: target.key,
+            UploadId: uploadId,
+            PartNumber: partNumber,
+            Body: b,
+            ContentLength: end - start,
+            ChecksumAlgorithm: 'CRC32',
+            ChecksumCRC32: checksum,
+          }),
+          { abortSignal },
+        ));
+        hooks.onRequestId(out.$metadata.requestId);
+        if (!out.ETag) throw new Error(`UploadPart ${partNumber} returned no ETag`);
+        return out.ETag;
+      } catch (e) {
+        hooks.onRequestId(requestIdOf(e));
+        throw e;
+      }
+    },
+    hooks.retry,
+    hooks.signal,
+    hooks.onRetry,
+  );
+  await hooks.onPartDone({ partNumber, etag, checksumCRC32: checksum, size: end - start });
+}
+
+export async function completeMultipart(
+  clients: TransferClients,
+  target: TransferTarget,
+  uploadId: string,
+  parts: ReadonlyMap<number, PersistedPart>,
+  signal: AbortSignal,
+): Promise<{ checksum?: string; requestId?: string }> {
+  const sorted = [...parts.values()].sort((a, b) => a.partNumber - b.partNumber);
+  const out = await clients.control.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: target.bucket,
+      Key: target.key,
+      UploadId: uploadId,
+      MultipartUpload: {
+        Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ...(p.checksumCRC32 ? { ChecksumCRC32: p.checksumCRC32 } : {}) })),
+      },
+      ...(target.overwrite ? {} : { IfNoneMatch: '*' }),
+    }),
+    { abortSignal: signal },
+  );
+  // S3 returns the composite checksum (CRC32 of the parts' CRC32s, "-N"); compute it when a store doesn't.
+  const checksum = out.ChecksumCRC32 ?? compositeCrc32(sorted);
+  return { ...(checksum ? { checksum } : {}), ...(out.$metadata.requestId ? { requestId: out.$metadata.requestId } : {}) };
+}
+
+export function compositeCrc32(parts: PersistedPart[]): string | undefined {
+  if (!parts.length || parts.some((p) => !p.checksumCRC32)) return undefined;
+  const raw = Buffer.concat(parts.map((p) => Buffer.from(p.checksumCRC32!, 'base64')));
+  return `${crc32Base64(zlib.crc32(raw))}-${parts.length}`;
+}
+
+/** Parts S3 holds for an upload (all pages). Throws NoSuchUpload when the upload is gone. */
+export async function listParts(control: S3Client, bucket: string, key: string, uploadId: string): Promise<PersistedPart[]> {
+  const parts: PersistedPart[] = [];
+  let marker: string | undefined;
+  for (;;) {
+    const out = await control.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ...(marker ? { PartNumberMarker: marker } : {}) }));
+    for (const p of out.Parts ?? []) {
+      if (p.PartNumber === undefined || !p.ETag) continue;
+      parts.push({ partNumber: p.PartNumber, etag: p.ETag, size: p.Size ?? 0, ...(p.ChecksumCRC32 ? { checksumCRC32: p.ChecksumCRC32 } : {}) });
+    }
+    if (!out.IsTruncated || !out.NextPartNumberMarker) break;
+    marker = out.NextPartNumberMarker;
+  }
+  return parts;
+}
+
+export async function abortMultipart(control: S3Client, bucket: string, key: string, uploadId: string): Promise<void> {
+  try {
+    await control.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+  } catch (e) {
+    // Already gone is what we wanted.
+    if ((e as SdkLikeError).name === 'NoSuchUpload' || httpStatusOf(e) === 404) return;
+    throw e;
+  }
+}
+
+/** Size of the stored object; undefined when the grant may not read it (403) — the upload still counts. */
+export async function headSize(control: S3Client, bucket: string, key: string, signal: AbortSignal): Promise<number | undefined> {
+  try {
+    const out = await control.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    return out.ContentLength;
+  } catch (e) {
+    if (httpStatusOf(e) === 403) return undefined;
+    throw e;
+  }
+}
+
+/** Whether a key is taken: true/false, or undefined when the grant may not look (403). */
+export async function keyExists(control: S3Client, bucket: string, key: string, signal: AbortSignal): Promise<boolean | undefined> {
+  try {
+    await control.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    return true;
+  } catch (e) {
+    const status = httpStatusOf(e);
+    if (status === 404 || (e as SdkLikeError).name === 'NotFound') return false;
+    if (status === 403) return undefined;
+    throw e;
+  }
+}
