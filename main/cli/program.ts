@@ -4,11 +4,12 @@
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../services/errors';
 import { register as registerGrants } from './commands/grants';
+import { register as registerGrantsAdmin } from './commands/grants-admin';
 
 declare const __GRANTBOX_VERSION__: string | undefined;
 export const VERSION = typeof __GRANTBOX_VERSION__ === 'string' ? __GRANTBOX_VERSION__ : '0.0.0-dev';
 
-const COMMANDS: Array<(program: Command) => void> = [registerGrants];
+const COMMANDS: Array<(program: Command) => void> = [registerGrants, registerGrantsAdmin];
 
 /** Exit code a command's action sets; commander actions cannot return values. */
 export const exit = { code: 0 };

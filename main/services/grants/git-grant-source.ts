@@ -8,7 +8,7 @@ import path from 'node:path';
 import { formatDiagnostics, loadGrants, type Diagnostic, type LoadedGrant } from '../../../config/loader';
 import type { Settings } from '../../../config/schema';
 import type { SessionLogWriter } from '../audit/types';
-import { toAppError, type AppError, type SerializedAppError } from '../errors';
+import { AppError, toAppError, type SerializedAppError } from '../errors';
 import type { SecretStore } from '../identity/secret-store';
 import { GitSource, redactUrl, type CommitInfo } from './git-source';
 import { loadTrustedKeys, verifyCommitSignature, type TrustedKey } from './signatures';
@@ -37,6 +37,8 @@ export interface GitGrantSnapshot {
   diagnostics: Diagnostic[];
   /** The last fetch failed (offline, server down, token refused): the error, for the CLI. */
   fetchError?: AppError;
+  /** ISO time of the last fetch attempt (this run or, after a restart, the saved one). */
+  lastCheckedAt?: string;
 }
 
 export interface RevisionCheck {
@@ -89,6 +91,9 @@ export class GitGrantSource {
     } catch {
       // no state yet: first start
     }
+    // A status shown before any new fetch (e.g. `grantbox grants status`) still says the last check failed.
+    const last = this.state.lastFetch;
+    if (last && !last.ok && last.error) this.fetchError = new AppError(last.error.code, last.error.message, { details: last.error.details ?? {} });
     if (this.state.active && (await this.git.hasCommit(this.state.active.commit))) {
       const check = await this.check(this.state.active.commit, { skipSignature: true });
       this.grants = check.grants;
@@ -207,6 +212,7 @@ export class GitGrantSource {
       ...(notice ? { notice } : {}),
       diagnostics: [...this.diagnostics],
       ...(this.fetchError ? { fetchError: this.fetchError } : {}),
+      ...(this.state.lastFetch ? { lastCheckedAt: this.state.lastFetch.at } : {}),
     };
   }
 

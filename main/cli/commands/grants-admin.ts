@@ -1,0 +1,217 @@
+// `grantbox grants sync | status | diff | init | token set|clear` — the GitOps side of grants: check for updates now,
+// say which grants are in use and why, show a pull request's permission changes in plain words, scaffold a grants
+// repository, and keep the git token in the OS keychain. Registered under A's `grants` command (grantsCommand).
+// Exit codes: 0 done; 1 the update could not be fetched or was refused (sync) / nothing usable (status); 2 usage.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import readline from 'node:readline';
+import { type Command, Option } from 'commander';
+import { loadGrants, type LoadedGrant } from '../../../config/loader';
+import type { Settings } from '../../../config/schema';
+import type { GrantsStatus } from '../../../preload/contract';
+import { AppError } from '../../services/errors';
+import { diffGrantSets, formatDiff } from '../../services/grants/diff';
+import { GitGrantSource } from '../../services/grants/git-grant-source';
+import { gitTokenAccount, redactUrl } from '../../services/grants/git-source';
+import { GrantStore } from '../../services/grants/grant-store';
+import { initGrantsRepo } from '../../services/grants/init';
+import { readGrantFiles } from '../../services/grants/read-grant-files';
+import { KeytarSecretStore } from '../../services/identity/keytar-secret-store';
+import type { SecretStore } from '../../services/identity/secret-store';
+import { defaultDataDir, resolveSettingsPath } from '../../services/paths';
+import { loadSettingsFile } from '../../services/settings';
+import { exit } from '../program';
+import { grantsCommand } from './grants';
+
+/** Seams for tests: where data lives and which keychain to use. */
+export const env = {
+  dataDir: (): string => defaultDataDir(),
+  secrets: (): SecretStore => new KeytarSecretStore(),
+};
+
+async function settingsOf(cmd: Command): Promise<{ settings: Settings; dir: string }> {
+  const { settings, dir } = await loadSettingsFile(resolveSettingsPath(cmd.optsWithGlobals<{ settings?: string }>().settings));
+  return { settings, dir };
+}
+
+function gitSettings(settings: Settings): Extract<Settings['grants'], { source: 'git' }> {
+  if (settings.grants.source !== 'git') {
+    throw new AppError('GRANTS_NOT_GIT', 'The settings take grants from a folder, not from a git repository.', {
+      details: { hint: 'This command is for a git grant source (grants.source: git in the settings).' },
+    });
+  }
+  return settings.grants;
+}
+
+function printStatus(status: GrantsStatus, extra: { lastCheckedAt?: string } = {}): void {
+  const lines = [
+    `source:    ${status.source} ${status.location}`,
+    ...(status.revision ? [`revision:  ${status.revision.slice(0, 7)}${status.updatedAt ? ` (${status.updatedAt})` : ''}`] : status.updatedAt ? [`loaded:    ${status.updatedAt}`] : []),
+    `grants:    ${status.total}`,
+    ...(extra.lastCheckedAt ? [`checked:   ${extra.lastCheckedAt}`] : []),
+    ...(status.notice ? ['', status.notice] : []),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function openStore(cmd: Command, initialSync: 'await' | 'none'): Promise<GrantStore> {
+  const { settings, dir } = await settingsOf(cmd);
+  const git = settings.grants.source === 'git';
+  return GrantStore.open(settings, dir, {
+    live: false,
+    initialSync,
+    ...(git ? { dataDir: env.dataDir() } : {}),
+    ...(git && settings.grants.source === 'git' && settings.grants.token ? { secrets: env.secrets() } : {}),
+  });
+}
+
+/** Reads a secret from stdin: piped (first line) or typed at a hidden prompt. */
+async function readSecret(prompt: string): Promise<string> {
+  const input = process.stdin;
+  if (!input.isTTY) {
+    let text = '';
+    for await (const chunk of input) text += String(chunk);
+    return text.split(/\r?\n/)[0]!.trim();
+  }
+  const out = process.stderr;
+  out.write(prompt);
+  const rl = readline.createInterface({ input, output: out, terminal: true });
+  // Echo nothing while the token is typed.
+  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+    return answer.trim();
+  } finally {
+    rl.close();
+    out.write('\n');
+  }
+}
+
+/** A side of a diff: a folder of grant files, or a revision of the configured git source's clone. */
+async function grantsAt(ref: string, git: GitGrantSource | undefined): Promise<{ label: string; grants: LoadedGrant[]; errors: number }> {
+  const isDir = await fs.stat(ref).then((s) => s.isDirectory(), () => false);
+  let result: ReturnType<typeof loadGrants>;
+  let label = ref;
+  if (isDir) {
+    result = loadGrants(await readGrantFiles([path.resolve(ref)]));
+  } else {
+    if (!git) {
+      throw new AppError('GRANTS_DIFF_SOURCE', `"${ref}" is not a folder, and the settings have no git grant source to look up a revision in.`, {
+        details: { hint: 'Give two folders of grant files, or set up a git grant source and run `grantbox grants sync`.' },
+      });
+    }
+    const oid = await git.git.resolve(ref);
+    result = loadGrants(await git.git.readFiles(oid));
+    label = oid.slice(0, 7);
+  }
+  return { label, grants: result.grants, errors: result.diagnostics.filter((d) => d.severity === 'error').length };
+}
+
+export function register(program: Command): void {
+  const grants = grantsCommand(program);
+
+  grants
+    .command('sync')
+    .description('Check for grant updates now (git: fetch and validate the newest revision; folder: re-read it)')
+    .option('--json', 'print the status as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const store = await openStore(cmd, 'await');
+      store.close();
+      const status = store.status();
+      const failed = store.lastFetchError();
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ...status, ...(failed ? { error: failed.toJSON() } : {}) }, null, 2)}\n`);
+      else printStatus(status);
+      if (failed && status.total === 0) throw failed;
+      if (failed && !opts.json) process.stderr.write(`grantbox: ${failed.code} ${failed.message}\n${failed.details.hint ? `  ${failed.details.hint}\n` : ''}`);
+      exit.code = failed || status.notice ? 1 : 0;
+    });
+
+  grants
+    .command('status')
+    .description('Which grants are in use (revision, date, count) and why, without contacting the server')
+    .option('--json', 'print the status as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const store = await openStore(cmd, 'none');
+      store.close();
+      const status = store.status();
+      const lastCheckedAt = store.gitSource()?.snapshot().lastCheckedAt;
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ...status, ...(lastCheckedAt ? { lastCheckedAt } : {}) }, null, 2)}\n`);
+      else printStatus(status, lastCheckedAt ? { lastCheckedAt } : {});
+      exit.code = status.total > 0 ? 0 : 1;
+    });
+
+  grants
+    .command('diff')
+    .description('What changes between two versions of the grants, per grant in plain words (folders or git revisions)')
+    .argument('[old]', 'folder or git revision (default: the revision in use)')
+    .argument('[new]', 'folder or git revision (default: the newest fetched revision)')
+    .addOption(new Option('--format <format>', 'output format (markdown for a pull-request comment)').choices(['text', 'markdown', 'json']).default('text'))
+    .action(async (oldRef: string | undefined, newRef: string | undefined, opts: { format: 'text' | 'markdown' | 'json' }, cmd: Command) => {
+      let git: GitGrantSource | undefined;
+      const bothFolders =
+        oldRef !== undefined && newRef !== undefined && (await Promise.all([oldRef, newRef].map((r) => fs.stat(r).then((s) => s.isDirectory(), () => false)))).every(Boolean);
+      if (!bothFolders) {
+        const { settings, dir } = await settingsOf(cmd);
+        if (settings.grants.source === 'git') {
+          git = new GitGrantSource(gitSettings(settings), { dataDir: env.dataDir(), settingsDir: dir });
+          const snap = await git.openCached();
+          oldRef ??= snap.revision;
+          newRef ??= (await git.git.latestFetched()) ?? undefined;
+        } else {
+          newRef ??= settings.grants.path;
+        }
+        if (!oldRef || !newRef) {
+          throw new AppError('GRANTS_DIFF_SOURCE', 'There is nothing to compare yet.', {
+            details: { hint: 'Run `grantbox grants sync` first, or give two folders: grantbox grants diff OLD NEW.' },
+          });
+        }
+      }
+      const a = await grantsAt(oldRef!, git);
+      const b = await grantsAt(newRef!, git);
+      for (const side of [a, b]) {
+        if (side.errors > 0) {
+          process.stderr.write(`grantbox: ${side.label} has ${side.errors} problem${side.errors === 1 ? '' : 's'}; grants with problems are left out of the comparison (run \`grantbox grants lint\`).\n`);
+        }
+      }
+      const diff = diffGrantSets(a.grants.map((g) => g.grant), b.grants.map((g) => g.grant), { old: a.label, new: b.label });
+      process.stdout.write(formatDiff(diff, opts.format));
+      exit.code = 0;
+    });
+
+  grants
+    .command('init')
+    .description('Create a grants repository: README for admins, an example grant, the JSON Schema, a CI workflow')
+    .argument('<dir>', 'folder to create it in (existing files are never overwritten)')
+    .action(async (dir: string) => {
+      const written = await initGrantsRepo(path.resolve(dir));
+      process.stdout.write(`${written.map((f) => `created ${path.join(dir, f)}`).join('\n')}\n`);
+      process.stdout.write(`\nNext: cd ${dir} && git init && git add . && git commit -m "Grants" — then push it to your git host.\n`);
+    });
+
+  const token = grants.command('token').description('The access token for the grants repository, kept in the OS keychain');
+  token
+    .command('set')
+    .description('Store the token (read from stdin, or typed at a hidden prompt)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { settings } = await settingsOf(cmd);
+      const url = gitSettings(settings).url;
+      const secret = await readSecret(`Access token for ${redactUrl(url)}: `);
+      if (!secret) {
+        process.stderr.write('grantbox: no token given; nothing stored.\n');
+        exit.code = 2;
+        return;
+      }
+      await env.secrets().set(gitTokenAccount(url), secret);
+      process.stdout.write(`Token stored in the keychain for ${new URL(url).host}.\n`);
+      if (!gitSettings(settings).token) process.stdout.write('Note: set "token: true" under grants in the settings so Grantbox uses it.\n');
+    });
+  token
+    .command('clear')
+    .description('Remove the stored token')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { settings } = await settingsOf(cmd);
+      const url = gitSettings(settings).url;
+      const removed = await env.secrets().delete(gitTokenAccount(url));
+      process.stdout.write(removed ? `Token for ${new URL(url).host} removed from the keychain.\n` : `No token was stored for ${new URL(url).host}.\n`);
+    });
+}
