@@ -505,7 +505,7 @@ function yamlDiagnostic(ctx: FileContext, e: YAMLError, severity: 'error' | 'war
 }
 
 function parseFile(ctx: FileContext, text: string): { doc: Document; index: number; data: unknown; yamlErrors: number }[] {
-  const docs = parseAllDocuments(text, { lineCounter: ctx.lineCounter, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(text, { lineCounter: ctx.lineCounter, prettyErrors: false, uniqueKeys: true });
   // An empty stream (only comments) is an array with its own `errors` (e.g. a stray flow indicator).
   if ('empty' in docs) {
     for (const e of docs.errors) yamlDiagnostic(ctx, e, 'error', text);
@@ -596,7 +596,8 @@ export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagno
       continue;
     }
     for (const c of list) {
-      const others = list.filter((o) => o !== c);
+      // Name at most a few other places: a copy-pasted folder must not turn the report quadratic.
+      const others = list.filter((o) => o !== c).slice(0, MAX_RELATED);
       diagnostics.push({
         file: c.file,
         line: c.nameAt.line,
@@ -612,6 +613,8 @@ export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagno
   }
   return { grants, diagnostics: sortDiagnostics(diagnostics) };
 }
+
+const MAX_RELATED = 10;
 
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
   return [...ds].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col));
