@@ -35,8 +35,11 @@ export interface GrantStoreDeps {
   log?: SessionLogWriter;
   /** Watch a folder source / fetch a git source periodically (default true; the CLI passes false). */
   live?: boolean;
-  /** Git: wait for the first fetch in open() ('await', default), run it after open() ('background'), or not at all. */
-  initialSync?: 'await' | 'background' | 'none';
+  /**
+   * Git: wait for the first fetch in open() ('await'), run it after open() ('background'), or not at all. Default
+   * 'auto': wait only when there is no saved revision yet, so the app starts at once (offline too) from its copy.
+   */
+  initialSync?: 'auto' | 'await' | 'background' | 'none';
   watchOptions?: WatchOptions;
   /** Git: per-request time limit (ms). */
   timeoutMs?: number;
@@ -125,7 +128,7 @@ export class GrantStore implements GrantService {
       const store = new GrantStore('git', git.location);
       store.git = git;
       store.apply(await git.openCached());
-      const initial = deps.initialSync ?? 'await';
+      const initial = deps.initialSync === 'auto' || deps.initialSync === undefined ? (store.revision ? 'background' : 'await') : deps.initialSync;
       if (initial === 'await') await store.sync();
       else if (initial === 'background') void store.sync().catch(() => undefined);
       const minutes = src.intervalMinutes ?? 15;
