@@ -83,7 +83,7 @@ export function ObjectList({ grant, title, prefix, refreshKey = 0 }: { grant: st
             <tbody>
               {folders.map((f) => (
                 <tr key={`d:${f}`}>
-                  <td className="table__name">📁 {shortName(f)}</td>
+                  <td className="table__name table__folder">{shortName(f)}</td>
                   <td className="num muted">Folder</td>
                   <td />
                 </tr>

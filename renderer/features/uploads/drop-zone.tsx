@@ -146,7 +146,7 @@ export function DropZone({ grantName, grantTitle, active, disabledReason, onFile
           {dragging ? (active ? 'Drop to upload' : 'Start upload access first') : 'Drop files or folders here'}
         </span>
         <span id={helpId} className="dropzone__help">
-          {active ? 'or press Enter to choose files' : 'Upload access is off — start it to add files'}
+          {active ? 'or click here (or press Enter) to choose files' : 'Upload access is off — start it to add files'}
         </span>
       </div>
       <input

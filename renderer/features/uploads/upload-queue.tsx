@@ -2,7 +2,7 @@
 // and per file its name, size, progress, speed, time left and state in plain words; cancel, retry, conflict
 // choices (Skip / Keep both / Replace — Replace only when the grant allows it), "Cancel all" and "Clear finished".
 // Thousands of rows stay smooth: each batch renders a window of rows (the ones needing attention first) with
-// "Show more", rows are memoised on the fields they show, and off-screen rows skip layout (content-visibility).
+// "Show more", and rows are memoised on the fields they show, so a progress tick re-renders only what moved.
 import { memo, useState } from 'react';
 import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
