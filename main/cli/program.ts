@@ -4,12 +4,25 @@
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../services/errors';
 import { register as registerGrants } from './commands/grants';
+import { register as registerLogin } from './commands/login';
+import { register as registerLogout } from './commands/logout';
+import { register as registerWhoami } from './commands/whoami';
+import { register as registerGrantsList } from './commands/grants-list';
+import { register as registerAssume } from './commands/assume';
+import { register as registerExec } from './commands/exec';
+import { register as registerDoctor } from './commands/doctor';
+import { register as registerSandbox } from './commands/sandbox';
 import { register as registerGrantsAdmin } from './commands/grants-admin';
+import { register as registerLs } from './commands/ls';
+import { register as registerUpload } from './commands/upload';
 
 declare const __GRANTBOX_VERSION__: string | undefined;
 export const VERSION = typeof __GRANTBOX_VERSION__ === 'string' ? __GRANTBOX_VERSION__ : '0.0.0-dev';
 
-const COMMANDS: Array<(program: Command) => void> = [registerGrants, registerGrantsAdmin];
+// Identity/session commands (B2) first so `grantbox --help` lists them in the order people use them.
+const IDENTITY_COMMANDS = [registerLogin, registerWhoami, registerGrantsList, registerAssume, registerExec, registerLogout, registerDoctor, registerSandbox];
+
+const COMMANDS: Array<(program: Command) => void> = [...IDENTITY_COMMANDS, registerGrants, registerGrantsAdmin, registerUpload, registerLs];
 
 /** Exit code a command's action sets; commander actions cannot return values. */
 export const exit = { code: 0 };

@@ -1,0 +1,97 @@
+// `grantbox upload GRANT PATH... [--on-conflict skip|rename|replace] [--json]` — the tutorial's step 6 from a
+// terminal: starts the grant's session in this process, uploads files and folders through the same queue as the
+// app, draws one progress line on a TTY (stderr), then prints a summary. Exit 0 when every file arrived (or was
+// skipped by choice), 1 when anything failed or was refused, 2 on usage errors.
+// A CLI can't stop to ask, so the grant's "ask" becomes "skip" unless --on-conflict says otherwise.
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import type { QueueSnapshot, UploadItem } from '../../../preload/contract';
+import { createServices, type AppServices } from '../../services/container';
+import { formatBytes } from '../../services/uploads';
+import type { ConflictChoice } from '../../services/uploads/types';
+import { exit, VERSION } from '../program';
+import { terminalMfaPrompt } from './cli-services';
+
+/** Seam for tests: how the command gets its services. */
+export const cliDeps = {
+  createServices: (settingsPath: string | undefined): Promise<AppServices> =>
+    createServices({ ...(settingsPath ? { settingsPath } : {}), appVersion: VERSION, liveGrants: false }),
+  isTTY: (): boolean => Boolean(process.stderr.isTTY),
+};
+
+/** Opens services and starts the grant's session (this process holds it until exit). */
+export async function withGrantSession<T>(cmd: Command, grant: string, fn: (services: AppServices) => Promise<T>): Promise<T> {
+  const services = await cliDeps.createServices(cmd.optsWithGlobals<{ settings?: string }>().settings);
+  try {
+    await services.sessions.assume(grant, { mfaPrompt: terminalMfaPrompt });
+    return await fn(services);
+  } finally {
+    await services.close();
+  }
+}
+
+function bar(s: QueueSnapshot, width = 24): string {
+  const frac = s.bytesTotal > 0 ? s.bytesSent / s.bytesTotal : 0;
+  const filled = Math.round(frac * width);
+  const files = s.batches.reduce((n, b) => n + b.done + b.failed + b.skipped + b.refused + b.cancelled, 0);
+  const total = s.batches.reduce((n, b) => n + b.total, 0);
+  const eta = s.etaSeconds !== undefined ? ` ${Math.floor(s.etaSeconds / 60)}:${String(s.etaSeconds % 60).padStart(2, '0')} left` : '';
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}%  ${files}/${total} files  ${formatBytes(s.bytesSent)} of ${formatBytes(s.bytesTotal)}  ${formatBytes(Math.round(s.rate))}/s${eta}`;
+}
+
+function line(item: UploadItem): string {
+  switch (item.state) {
+    case 'done':
+      return `uploaded  ${item.key} (${formatBytes(item.size)})${item.note ? ` — ${item.note}` : ''}`;
+    case 'skipped':
+      return `skipped   ${item.relativePath}: ${item.error?.message ?? 'skipped'}`;
+    case 'conflict':
+      return `exists    ${item.relativePath}: ${item.error?.message ?? ''} (use --on-conflict rename or replace)`;
+    default:
+      return `${item.state.padEnd(9)} ${item.relativePath}: ${item.error?.message ?? ''}${item.error?.details?.hint ? `\n          ${item.error.details.hint}` : ''}${item.error?.details?.requestId ? `\n          request id: ${item.error.details.requestId}` : ''}`;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('upload')
+    .description('Upload files and folders with a grant (folders keep their structure)')
+    .argument('<grant>', 'grant name (see `grantbox grants list`)')
+    .argument('<paths...>', 'files or folders to upload')
+    .addOption(new Option('--on-conflict <choice>', 'when a file with the same name exists (default: the grant’s choice; “ask” becomes skip)').choices(['skip', 'rename', 'replace']))
+    .option('--json', 'print the result as JSON')
+    .action(async (grant: string, paths: string[], opts: { onConflict?: ConflictChoice; json?: boolean }, cmd: Command) => {
+      exit.code = await withGrantSession(cmd, grant, async (services) => {
+        const resolved = services.grantStore.resolvedFor(grant, (await services.identity.current())!);
+        const onConflict: ConflictChoice = opts.onConflict ?? (resolved.onConflict === 'ask' ? 'skip' : resolved.onConflict);
+        const tty = !opts.json && cliDeps.isTTY();
+        const off = tty ? services.uploads.onProgress((s) => process.stderr.write(`\r\x1b[K${bar(s)}`)) : () => undefined;
+        // Ctrl-C: cancel cleanly (multipart uploads aborted) instead of leaving parts behind.
+        const onSigint = () => void services.uploads.cancelAll();
+        process.once('SIGINT', onSigint);
+        let batchId: string;
+        try {
+          ({ batchId } = await services.uploads.start(grant, paths.map((p) => path.resolve(p)), { onConflict }));
+          await services.uploads.drain();
+        } finally {
+          off();
+          process.removeListener('SIGINT', onSigint);
+          if (tty) process.stderr.write('\r\x1b[K');
+        }
+        const snap = services.uploads.snapshot();
+        const items = snap.items.filter((i) => i.batchId === batchId);
+        const summary = snap.batches.find((b) => b.batchId === batchId);
+        const bad = items.filter((i) => i.state === 'failed' || i.state === 'refused' || i.state === 'cancelled');
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ grant, bucket: resolved.bucket, summary, items }, null, 2)}\n`);
+        } else {
+          for (const item of items) (item.state === 'done' ? process.stdout : process.stderr).write(`${line(item)}\n`);
+          const s = summary!;
+          process.stdout.write(
+            `${s.done} uploaded, ${s.skipped} skipped, ${s.failed + s.refused} failed${s.cancelled ? `, ${s.cancelled} cancelled` : ''} — ${formatBytes(items.filter((i) => i.state === 'done').reduce((n, i) => n + i.size, 0))} to s3://${resolved.bucket}/${resolved.prefix}\n`,
+          );
+        }
+        return bad.length ? 1 : 0;
+      });
+    });
+}

@@ -1,0 +1,126 @@
+// `grantbox upload` and `grantbox ls` end to end on the tutorial's world (moto, auth ON: john assumes
+// JohnUploadRole with the hr-upload grant's session policy): steps 2 and 6 of the tutorial from the terminal.
+// Keys are top-level ASCII names here because of moto's signed-key bug (see ENVIRONMENT.md).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { buildProgram, runProgram } from '../../main/cli/program';
+import { cliDeps } from '../../main/cli/commands/upload';
+import { createServices } from '../../main/services/container';
+import { MemorySecretStore } from '../../main/services/identity/secret-store';
+import { startTutorialWorld, type TestWorld } from '../helpers/world';
+
+let world: TestWorld;
+let tmp: string;
+let settingsPath: string;
+const original = { ...cliDeps };
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+  try {
+    const code = await runProgram(buildProgram(), ['node', 'grantbox', '--settings', settingsPath, ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** Reads an object from outside Grantbox (auth briefly off, as the seeding admin would). */
+async function readObject(key: string): Promise<string> {
+  await world.moto.setAuth(false);
+  const s3 = new S3Client({ region: 'us-east-1', endpoint: world.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' } });
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: 'company1-hr', Key: key }));
+    return await out.Body!.transformToString();
+  } finally {
+    s3.destroy();
+    await world.moto.setAuth(true);
+  }
+}
+
+beforeAll(async () => {
+  world = await startTutorialWorld({ auth: true });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-cli-'));
+  settingsPath = path.join(tmp, 'settings.yaml');
+  fs.writeFileSync(
+    settingsPath,
+    [
+      'apiVersion: grantbox.dev/v1',
+      'kind: Settings',
+      'grants:',
+      '  source: directory',
+      `  path: ${JSON.stringify(path.resolve('config/grants'))}`,
+      '  watch: false',
+      'aws:',
+      '  region: us-east-1',
+      `  endpoint: ${world.endpoint}`,
+      '  forcePathStyle: true',
+      '',
+    ].join('\n'),
+  );
+  const secretStore = new MemorySecretStore();
+  const env = { ...process.env, GRANTBOX_HOME: path.join(tmp, 'home') };
+  // Sign john in once (what `grantbox login` does); every command then opens services on the same keychain.
+  const first = await createServices({ settingsPath, env, secretStore, liveGrants: false });
+  await first.identity.signIn(world.john.accessKeyId, world.john.secretAccessKey);
+  await first.close();
+  cliDeps.createServices = (p) => createServices({ settingsPath: p ?? settingsPath, env, secretStore, liveGrants: false });
+  cliDeps.isTTY = () => false;
+});
+
+afterAll(async () => {
+  Object.assign(cliDeps, original);
+  await world?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+it('ls lists the bucket through the grant (tutorial step 2)', async () => {
+  const r = await run('ls', 'hr-upload');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +7 Test\.txt$/m);
+  const json = await run('ls', 'hr-upload', '--json');
+  expect(JSON.parse(json.stdout)).toMatchObject({ grant: 'hr-upload', objects: [{ key: 'Test.txt', size: 7 }], prefixes: [] });
+});
+
+it('upload sends the file and prints a summary; a second upload of the same name is skipped (ask → skip), rename keeps both', async () => {
+  const file = path.join(tmp, 'new-file.txt');
+  fs.writeFileSync(file, 'signed form\n');
+  const r = await run('upload', 'hr-upload', file);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('uploaded  new-file.txt');
+  expect(r.stdout).toMatch(/1 uploaded, 0 skipped, 0 failed/);
+  expect(await readObject('new-file.txt')).toBe('signed form\n');
+
+  const again = await run('upload', 'hr-upload', file, '--json');
+  expect(again.code).toBe(0);
+  const parsed = JSON.parse(again.stdout);
+  expect(parsed.items[0]).toMatchObject({ state: 'skipped', error: { code: 'S3_OBJECT_EXISTS' } });
+
+  const renamed = await run('upload', 'hr-upload', file, '--on-conflict', 'rename', '--json');
+  expect(renamed.code).toBe(0);
+  expect(JSON.parse(renamed.stdout).items[0]).toMatchObject({ state: 'done', key: 'new-file (1).txt' });
+  const listed = JSON.parse((await run('ls', 'hr-upload', '--json')).stdout);
+  expect(listed.objects.map((o: { key: string }) => o.key).sort()).toEqual(['Test.txt', 'new-file (1).txt', 'new-file.txt']);
+});
+
+it('exits 1 and explains when a file is refused; replace is refused when the grant does not allow it', async () => {
+  const r = await run('upload', 'hr-upload', path.join(tmp, 'does-not-exist.pdf'));
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('does-not-exist.pdf');
+  expect(r.stdout).toMatch(/0 uploaded, 0 skipped, 1 failed/);
+  const replace = await run('upload', 'hr-upload', path.join(tmp, 'new-file.txt'), '--on-conflict', 'replace');
+  expect(replace.code).toBe(1);
+  expect(replace.stderr).toContain('UPLOAD_REPLACE_NOT_ALLOWED');
+});
+
+it('refuses an unknown grant in plain words', async () => {
+  const r = await run('upload', 'no-such-grant', path.join(tmp, 'new-file.txt'));
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^grantbox: [A-Z_]+ /);
+});
