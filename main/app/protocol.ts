@@ -72,10 +72,15 @@ function plain(status: number, text: string): Response {
 
 /** A fetch-style handler (what protocol.handle wants) serving files under `root`, streamed, with the CSP header. */
 export function createAppHandler(root: string, options: { scheme?: string } = {}): (request: Request) => Promise<Response> {
-  const realRoot = fs.realpath(path.resolve(root));
+  let realRoot: string | undefined;
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Method not allowed');
-    const rootPath = await realRoot;
+    try {
+      realRoot ??= await fs.realpath(path.resolve(root));
+    } catch {
+      return plain(404, 'Not found');
+    }
+    const rootPath = realRoot;
     const file = resolveAppPath(rootPath, request.url, options.scheme);
     if (file === null) return plain(403, 'Forbidden');
     let real: string;
