@@ -15,7 +15,7 @@ import { GrantSchema } from '../../config/schema';
 import type { LogRecord } from '../../main/services/audit/types';
 import { AwsClientFactory, type ClientOptions } from '../../main/services/aws/client-factory';
 import { GrantStore } from '../../main/services/grants/grant-store';
-import { DefaultIdentityService } from '../../main/services/identity/identity-service';
+import { DefaultIdentityService, LONG_TERM_KEY_ACCOUNT } from '../../main/services/identity/identity-service';
 import { MemorySecretStore } from '../../main/services/identity/secret-store';
 import { SessionManager } from '../../main/services/sessions/session-manager';
 import type { GrantResolver, SessionEvent } from '../../main/services/sessions/types';
@@ -150,7 +150,7 @@ describe('sessions against moto (auth on)', () => {
     const { identity, store } = await setup();
     await expect(identity.signIn(world.john.accessKeyId, 'x'.repeat(40))).rejects.toMatchObject({ code: 'KEYS_INVALID', details: { httpStatus: 403 } });
     expect(await identity.current()).toBeNull();
-    expect(await store.get(`aws-access-key:${world.john.accessKeyId}`)).toBeNull();
+    expect(await store.get(LONG_TERM_KEY_ACCOUNT)).toBeNull();
   });
 
   it('8-second sessions refresh before expiry while calls keep working', async () => {

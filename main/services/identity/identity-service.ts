@@ -1,7 +1,8 @@
 // Sign-in: who the person is and where their long-term key lives. Verifies pasted or imported keys with STS
 // GetCallerIdentity BEFORE storing anything, keeps the secret only in the SecretStore (OS keychain), and the
-// non-secret part (access key id, ARN, account, user name) in <dataDir>/identity.json (0600). The session manager
-// reads the secret back through `longTermCredentials()` each time it needs to call STS, so it never lingers.
+// non-secret part (ARN, account, user name, the key id's last 4 characters) in <dataDir>/identity.json (0600). The
+// full access key id travels with the secret in the keychain entry, so nothing on disk names the key. The session
+// manager reads both back through `longTermCredentials()` each time it calls STS, so they never linger in memory.
 //
 // Services without GetCallerIdentity (some S3-compatible stores): sign-in still succeeds with verified=false and a
 // note saying what could not be checked; the user name then comes from the profile name or the caller's choice.
@@ -24,7 +25,7 @@ export const IDENTITY_FILE = 'identity.json';
 /** What identity.json holds: never the secret. */
 interface StoredIdentity {
   version: 1;
-  accessKeyId: string;
+  accessKeyIdLast4: string;
   arn: string;
   account: string;
   userName: string;
@@ -56,9 +57,12 @@ export interface SignInOptions {
   source?: string;
 }
 
-/** Keychain account under which the secret for an access key id is kept. */
-export function secretAccount(accessKeyId: string): string {
-  return `aws-access-key:${accessKeyId}`;
+/** Keychain account holding the long-term key: JSON { accessKeyId, secretAccessKey }. One sign-in per OS user. */
+export const LONG_TERM_KEY_ACCOUNT = 'aws-long-term-key';
+
+interface KeychainEntry {
+  accessKeyId: string;
+  secretAccessKey: string;
 }
 
 const ACCESS_KEY_ID_RE = /^[\x21-\x7e]{3,128}$/;
@@ -76,7 +80,7 @@ function toInfo(s: StoredIdentity): IdentityInfo {
     arn: s.arn,
     account: s.account,
     userName: s.userName,
-    accessKeyIdLast4: s.accessKeyId.slice(-4),
+    accessKeyIdLast4: s.accessKeyIdLast4,
     verified: s.verified,
     ...(s.note ? { note: s.note } : {}),
   };
@@ -111,7 +115,7 @@ export class DefaultIdentityService implements IdentityService {
     }
     try {
       const parsed = JSON.parse(text) as Partial<StoredIdentity>;
-      if (parsed.version !== 1 || typeof parsed.accessKeyId !== 'string' || typeof parsed.userName !== 'string') throw new Error('unexpected shape');
+      if (parsed.version !== 1 || typeof parsed.accessKeyIdLast4 !== 'string' || typeof parsed.userName !== 'string') throw new Error('unexpected shape');
       return parsed as StoredIdentity;
     } catch (e) {
       throw new AppError('IDENTITY_FILE_DAMAGED', 'The record of who is signed in on this computer is damaged.', {
@@ -152,14 +156,25 @@ export class DefaultIdentityService implements IdentityService {
     if (!stored) return null;
     // The keychain is the truth: a record without its secret is not a sign-in. Keychain failures propagate with
     // their own KEYCHAIN_* codes (never a silent "not signed in").
-    const secret = await this.deps.secretStore.get(secretAccount(stored.accessKeyId));
-    if (secret === null) throw this.secretMissing(stored);
+    await this.readKeychain(stored);
     return toInfo(stored);
+  }
+
+  private async readKeychain(stored: StoredIdentity): Promise<KeychainEntry> {
+    const raw = await this.deps.secretStore.get(LONG_TERM_KEY_ACCOUNT);
+    if (raw === null) throw this.secretMissing(stored);
+    try {
+      const entry = JSON.parse(raw) as Partial<KeychainEntry>;
+      if (typeof entry.accessKeyId !== 'string' || typeof entry.secretAccessKey !== 'string') throw new Error('unexpected shape');
+      return { accessKeyId: entry.accessKeyId, secretAccessKey: entry.secretAccessKey };
+    } catch {
+      throw new AppError('SIGN_IN_SECRET_DAMAGED', 'Your saved sign-in in the keychain is damaged.', { details: { hint: 'Sign in again with your access key.' } });
+    }
   }
 
   private secretMissing(stored: StoredIdentity): AppError {
     return new AppError('SIGN_IN_SECRET_MISSING', `Your saved sign-in (${stored.userName}) is no longer in this computer's keychain.`, {
-      details: { hint: 'Sign in again with your access key.', accessKeyIdLast4: stored.accessKeyId.slice(-4) },
+      details: { hint: 'Sign in again with your access key.', accessKeyIdLast4: stored.accessKeyIdLast4 },
     });
   }
 
@@ -169,9 +184,8 @@ export class DefaultIdentityService implements IdentityService {
     if (!stored) {
       throw new AppError('NOT_SIGNED_IN', 'You are not signed in.', { details: { hint: 'Sign in with your AWS access key first (`grantbox login`).' } });
     }
-    const secret = await this.deps.secretStore.get(secretAccount(stored.accessKeyId));
-    if (secret === null) throw this.secretMissing(stored);
-    return { accessKeyId: stored.accessKeyId, secretAccessKey: secret, identity: toInfo(stored) };
+    const entry = await this.readKeychain(stored);
+    return { ...entry, identity: toInfo(stored) };
   }
 
   async signIn(accessKeyId: string, secretAccessKey: string, options: SignInOptions = {}): Promise<IdentityInfo> {
@@ -195,7 +209,7 @@ export class DefaultIdentityService implements IdentityService {
       if (!out.Arn) throw Object.assign(new Error('GetCallerIdentity returned no Arn'), { name: 'Unknown', $metadata: out.$metadata });
       stored = {
         version: 1,
-        accessKeyId: keyId,
+        accessKeyIdLast4: keyId.slice(-4),
         arn: out.Arn,
         account: out.Account ?? out.Arn.split(':')[4] ?? '',
         userName: userNameFromArn(out.Arn),
@@ -212,7 +226,7 @@ export class DefaultIdentityService implements IdentityService {
       const userName = options.userName?.trim() || os.userInfo().username;
       stored = {
         version: 1,
-        accessKeyId: keyId,
+        accessKeyIdLast4: keyId.slice(-4),
         arn: '',
         account: '',
         userName,
@@ -227,11 +241,9 @@ export class DefaultIdentityService implements IdentityService {
 
     const previous = await this.readStored().catch(() => null);
     if (previous) await this.deps.onSignOut?.();
-    await this.deps.secretStore.set(secretAccount(keyId), secret);
+    // Replaces any earlier sign-in's entry: one long-term key per OS user.
+    await this.deps.secretStore.set(LONG_TERM_KEY_ACCOUNT, JSON.stringify({ accessKeyId: keyId, secretAccessKey: secret } satisfies KeychainEntry));
     await this.writeStored(stored);
-    if (previous && previous.accessKeyId !== keyId) {
-      await this.deps.secretStore.delete(secretAccount(previous.accessKeyId)).catch(() => false);
-    }
     const info = toInfo(stored);
     await this.log({ type: 'signin.ok', arn: info.arn, account: info.account, userName: info.userName, verified: info.verified, accessKeyIdLast4: info.accessKeyIdLast4, source });
     this.emit(info);
@@ -254,9 +266,9 @@ export class DefaultIdentityService implements IdentityService {
       throw e;
     });
     await this.deps.onSignOut?.();
-    if (stored) await this.deps.secretStore.delete(secretAccount(stored.accessKeyId));
+    await this.deps.secretStore.delete(LONG_TERM_KEY_ACCOUNT);
     await fs.rm(this.file, { force: true });
-    await this.log({ type: 'signout', ...(stored ? { accessKeyIdLast4: stored.accessKeyId.slice(-4), userName: stored.userName } : {}) });
+    await this.log({ type: 'signout', ...(stored ? { accessKeyIdLast4: stored.accessKeyIdLast4, userName: stored.userName } : {}) });
     this.emit(null);
   }
 

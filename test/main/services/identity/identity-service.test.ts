@@ -7,7 +7,7 @@ import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsClientFactory } from '../../../../main/services/aws/client-factory';
 import { AppError } from '../../../../main/services/errors';
-import { DefaultIdentityService, IDENTITY_FILE, secretAccount, userNameFromArn } from '../../../../main/services/identity/identity-service';
+import { DefaultIdentityService, IDENTITY_FILE, LONG_TERM_KEY_ACCOUNT, userNameFromArn } from '../../../../main/services/identity/identity-service';
 import { MemorySecretStore, type SecretStore } from '../../../../main/services/identity/secret-store';
 import type { LogRecord } from '../../../../main/services/audit/types';
 
@@ -42,10 +42,11 @@ describe('DefaultIdentityService', () => {
     const id = service(store);
     const info = await id.signIn(` ${KEY_ID} `, SECRET);
     expect(info).toEqual({ arn: 'arn:aws:iam::629470240201:user/john', account: '629470240201', userName: 'john', accessKeyIdLast4: '2345', verified: true });
-    expect(await store.get(secretAccount(KEY_ID))).toBe(SECRET);
+    expect(JSON.parse((await store.get(LONG_TERM_KEY_ACCOUNT))!)).toEqual({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
     const file = path.join(dataDir, IDENTITY_FILE);
     const text = await fs.readFile(file, 'utf8');
     expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(KEY_ID);
     expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
     expect(await id.current()).toEqual(info);
     expect(JSON.stringify(records)).not.toContain(SECRET);
@@ -58,7 +59,7 @@ describe('DefaultIdentityService', () => {
     const store = new MemorySecretStore();
     const id = service(store);
     await expect(id.signIn(KEY_ID, SECRET)).rejects.toMatchObject({ code: 'KEYS_INVALID', details: { requestId: 'r-2' } });
-    expect(await store.get(secretAccount(KEY_ID))).toBeNull();
+    expect(await store.get(LONG_TERM_KEY_ACCOUNT)).toBeNull();
     expect(await id.current()).toBeNull();
     expect(records[0]).toMatchObject({ type: 'signin.failed', code: 'KEYS_INVALID', requestId: 'r-2' });
   });
@@ -99,7 +100,7 @@ describe('DefaultIdentityService', () => {
     await id.signIn(KEY_ID, SECRET);
     await id.signOut();
     expect(ended).toHaveBeenCalledTimes(1);
-    expect(await store.get(secretAccount(KEY_ID))).toBeNull();
+    expect(await store.get(LONG_TERM_KEY_ACCOUNT)).toBeNull();
     expect(await id.current()).toBeNull();
     await expect(id.longTermCredentials()).rejects.toMatchObject({ code: 'NOT_SIGNED_IN' });
     expect(seen).toHaveLength(2);
@@ -118,7 +119,7 @@ describe('DefaultIdentityService', () => {
       { name: 'temp', accessKeyIdLast4: 'TEMP' },
     ]);
     expect((await id.signInWithProfile('john')).userName).toBe('john');
-    expect(await store.get(secretAccount(KEY_ID))).toBe(SECRET);
+    expect(JSON.parse((await store.get(LONG_TERM_KEY_ACCOUNT))!)).toEqual({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
     await expect(id.signInWithProfile('nobody')).rejects.toMatchObject({ code: 'PROFILE_NOT_FOUND' });
     await expect(id.signInWithProfile('temp')).rejects.toMatchObject({ code: 'PROFILE_HAS_TEMPORARY_KEYS' });
   });
