@@ -1,0 +1,69 @@
+// The git source's pure parts: signed-payload extraction, error mapping, URL redaction, keychain account names.
+// (Fetching against a real server: test/integration/git-source.test.ts.)
+import { AppError } from '../../../../main/services/errors';
+import { gitTokenAccount, redactUrl, splitSignedCommit, toGitError } from '../../../../main/services/grants/git-source';
+
+describe('splitSignedCommit', () => {
+  const raw = [
+    'tree 1111111111111111111111111111111111111111',
+    'parent 2222222222222222222222222222222222222222',
+    'author A <a@example.com> 1700000000 +0000',
+    'committer A <a@example.com> 1700000000 +0000',
+    'gpgsig -----BEGIN SSH SIGNATURE-----',
+    ' U1NIU0lH',
+    ' -----END SSH SIGNATURE-----',
+    '',
+    'message',
+    ' indented body line',
+    '',
+  ].join('\n');
+
+  it('cuts the gpgsig header out of the signed bytes and unfolds the signature', () => {
+    const { payload, signature } = splitSignedCommit(raw);
+    expect(signature).toBe('-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----');
+    expect(payload).toBe(
+      'tree 1111111111111111111111111111111111111111\nparent 2222222222222222222222222222222222222222\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\n\nmessage\n indented body line\n',
+    );
+  });
+
+  it('leaves an unsigned commit as it is', () => {
+    const unsigned = 'tree 1\nauthor A\ncommitter A\n\nmsg\n';
+    expect(splitSignedCommit(unsigned)).toEqual({ payload: unsigned });
+  });
+});
+
+describe('toGitError', () => {
+  const url = 'https://user:pw@git.example.com/it/grants.git';
+  it.each([
+    [{ code: 'HttpError', data: { statusCode: 401 } }, true, 'GIT_AUTH_FAILED', /refused the access token/],
+    [{ code: 'HttpError', data: { statusCode: 403 } }, false, 'GIT_AUTH_FAILED', /needs an access token/],
+    [{ code: 'UserCanceledError' }, true, 'GIT_AUTH_FAILED', /refused/],
+    [{ code: 'HttpError', data: { statusCode: 404 } }, false, 'GIT_REPO_NOT_FOUND', /could not be found/],
+    [{ code: 'ECONNREFUSED' }, false, 'GIT_UNREACHABLE', /could not be reached/],
+    [{ code: 'ENOTFOUND' }, false, 'GIT_UNREACHABLE', /could not be reached/],
+    [{ name: 'TimeoutError' }, false, 'GIT_UNREACHABLE', /could not be reached/],
+    [{ code: 'NotFoundError' }, false, 'GIT_BRANCH_NOT_FOUND', /branch/],
+    [{ code: 'SomethingElse', message: 'boom' }, false, 'GIT_FETCH_FAILED', /boom/],
+  ])('%o → %s', (thrown, hadToken, code, message) => {
+    const e = toGitError(Object.assign(new Error((thrown as { message?: string }).message ?? 'x'), thrown), url, hadToken);
+    expect(e).toBeInstanceOf(AppError);
+    expect(e.code).toBe(code);
+    expect(e.message).toMatch(message);
+    expect(e.details.hint).toEqual(expect.any(String));
+    // The URL in details never carries credentials.
+    expect(JSON.stringify(e.toJSON())).not.toContain('pw@');
+  });
+
+  it('passes an AppError through', () => {
+    const original = new AppError('X', 'y');
+    expect(toGitError(original, url, false)).toBe(original);
+  });
+});
+
+describe('redactUrl and gitTokenAccount', () => {
+  it('drops user:password and keys tokens by host', () => {
+    expect(redactUrl('https://u:p@git.example.com:8443/a.git')).toBe('https://git.example.com:8443/a.git');
+    expect(redactUrl('not a url')).toBe('not a url');
+    expect(gitTokenAccount('https://git.example.com:8443/a.git')).toBe('git-token:git.example.com:8443');
+  });
+});
