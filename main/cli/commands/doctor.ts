@@ -1,0 +1,126 @@
+// `grantbox doctor`: one line per thing that must work — settings, keychain, sign-in, endpoint reachability, clock
+// skew against the endpoint's Date header, grants source — each OK or what to fix. Exit 1 if any check fails.
+// Built piece by piece (not through createServices) so one broken part never hides the others' answers.
+import type { Command } from 'commander';
+import { AwsClientFactory } from '../../services/aws/client-factory';
+import { fromAwsError } from '../../services/aws/errors';
+import { isAppError, toAppError } from '../../services/errors';
+import { GrantStore } from '../../services/grants/grant-store';
+import { DefaultIdentityService } from '../../services/identity/identity-service';
+import { KeytarSecretStore } from '../../services/identity/keytar-secret-store';
+import { defaultDataDir, resolveSettingsPath } from '../../services/paths';
+import { loadSettingsFile } from '../../services/settings';
+import { exit } from '../program';
+
+/** AWS refuses signed requests more than 5 minutes off. */
+const MAX_SKEW_MS = 5 * 60_000;
+
+type Line = { label: string; ok: boolean | null; text: string; fix?: string };
+
+function print(line: Line): void {
+  const mark = line.ok === null ? '--  ' : line.ok ? 'OK  ' : 'FAIL';
+  process.stdout.write(`${mark} ${`${line.label}:`.padEnd(10)} ${line.text}\n${line.fix ? `           → ${line.fix}\n` : ''}`);
+}
+
+function problem(label: string, e: unknown): Line {
+  const err = toAppError(e);
+  return { label, ok: false, text: `${err.message}${isAppError(e) ? ` [${err.code}]` : ''}`, ...(err.details.hint ? { fix: err.details.hint } : {}) };
+}
+
+export function register(program: Command): void {
+  program
+    .command('doctor')
+    .description('Check this computer: settings, keychain, sign-in, endpoint, clock and grants (exit 1 if something needs fixing)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const lines: Line[] = [];
+      const flag = cmd.optsWithGlobals<{ settings?: string }>().settings;
+      const settingsPath = resolveSettingsPath(flag);
+      const loaded = await loadSettingsFile(settingsPath).then(
+        (s) => {
+          lines.push({ label: 'Settings', ok: true, text: s.path });
+          return s;
+        },
+        (e: unknown) => {
+          lines.push(problem('Settings', e));
+          return null;
+        },
+      );
+      print(lines.at(-1)!);
+
+      const secretStore = new KeytarSecretStore({ timeoutMs: 5_000 });
+      const keychain = await secretStore.get('grantbox-doctor-probe').then(
+        (): Line => ({ label: 'Keychain', ok: true, text: 'the OS keychain answers' }),
+        (e: unknown) => problem('Keychain', e),
+      );
+      lines.push(keychain);
+      print(keychain);
+
+      const aws = loaded?.settings.aws;
+      const clients = new AwsClientFactory({ region: aws?.region ?? 'us-east-1', ...(aws?.endpoint ? { endpoint: aws.endpoint } : {}), ...(aws?.forcePathStyle !== undefined ? { forcePathStyle: aws.forcePathStyle } : {}) });
+      if (keychain.ok) {
+        const identity = new DefaultIdentityService({ secretStore, clients, dataDir: defaultDataDir() });
+        const signIn = await identity.current().then(
+          (info): Line =>
+            info
+              ? { label: 'Sign-in', ok: true, text: `${info.userName}${info.account ? ` (account ${info.account})` : ''}, access key …${info.accessKeyIdLast4}${info.verified ? '' : ', not verified'}` }
+              : { label: 'Sign-in', ok: null, text: 'not signed in', fix: 'Run `grantbox login` when you want to upload.' },
+          (e: unknown) => problem('Sign-in', e),
+        );
+        lines.push(signIn);
+        print(signIn);
+      }
+
+      const endpoint = clients.endpoint('STS') ?? `https://sts.${clients.aws.region}.amazonaws.com`;
+      const started = Date.now();
+      const response = await fetch(endpoint, { method: 'GET', signal: AbortSignal.timeout(5_000), redirect: 'manual' }).then(
+        (res) => {
+          void res.body?.cancel();
+          return res;
+        },
+        (e: unknown) => {
+          const err = fromAwsError(e, { operation: 'Connect', endpoint });
+          lines.push({ label: 'Endpoint', ok: false, text: err.message, ...(err.details.hint ? { fix: err.details.hint } : {}) });
+          print(lines.at(-1)!);
+          return null;
+        },
+      );
+      if (response) {
+        const elapsed = Date.now() - started;
+        lines.push({ label: 'Endpoint', ok: true, text: `${endpoint} answers (HTTP ${response.status}, ${elapsed} ms)` });
+        print(lines.at(-1)!);
+        const date = response.headers.get('date');
+        const serverMs = date ? Date.parse(date) : NaN;
+        if (Number.isNaN(serverMs)) {
+          lines.push({ label: 'Clock', ok: null, text: 'the endpoint sent no Date header to compare with' });
+        } else {
+          // The Date header has 1-second resolution and was stamped somewhere during the request.
+          const skew = Date.now() - elapsed / 2 - serverMs;
+          const secs = Math.round(Math.abs(skew) / 1000);
+          const ok = Math.abs(skew) < MAX_SKEW_MS;
+          lines.push({
+            label: 'Clock',
+            ok,
+            text: ok ? `within ${Math.max(1, secs)} s of the endpoint's clock` : `your clock is ${Math.round(secs / 60)} min ${skew > 0 ? 'ahead' : 'behind'}; AWS refuses requests more than 5 min off`,
+            ...(ok ? {} : { fix: 'Set the date and time to update automatically, then try again.' }),
+          });
+        }
+        print(lines.at(-1)!);
+      }
+
+      if (loaded) {
+        const grants = await GrantStore.open(loaded.settings, loaded.dir, { dataDir: defaultDataDir(), secrets: secretStore, live: false }).then(
+          (store): Line => {
+            const s = store.status();
+            store.close();
+            if (s.total === 0) return { label: 'Grants', ok: false, text: `no valid grants in ${s.location}`, fix: 'Run `grantbox grants lint` to see why, or ask whoever manages grants.' };
+            return { label: 'Grants', ok: true, text: `${s.total} grant${s.total === 1 ? '' : 's'} from ${s.location}${s.revision ? ` @ ${s.revision.slice(0, 8)}` : ''}${s.notice ? ` — ${s.notice}` : ''}` };
+          },
+          (e: unknown) => problem('Grants', e),
+        );
+        lines.push(grants);
+        print(grants);
+      }
+
+      exit.code = lines.some((l) => l.ok === false) ? 1 : 0;
+    });
+}
