@@ -285,12 +285,12 @@ function pathPattern(path: Path): string {
   return path.map((p) => (typeof p === 'number' ? '*' : p)).join('.');
 }
 
-function reportIssues(ctx: FileContext, doc: Document, schema: AnySchema, issues: z.core.$ZodIssue[], skip: Set<string>): void {
+function reportIssues(ctx: FileContext, doc: Document, schema: AnySchema, issues: z.core.$ZodIssue[], prefix: Path = []): void {
   for (const issue of issues) {
-    const path = issue.path as Path;
+    // Issues inside a union branch carry paths relative to the union.
+    const path = [...prefix, ...(issue.path as Path)];
     const where = dotted(path);
     const pattern = pathPattern(path);
-    if (skip.has(pattern)) continue;
     const input = (issue as { input?: unknown }).input;
     switch (issue.code) {
       case 'unrecognized_keys': {
@@ -315,6 +315,11 @@ function reportIssues(ctx: FileContext, doc: Document, schema: AnySchema, issues
       }
       case 'invalid_value': {
         const values = issue.values.map(String);
+        if (input === undefined) {
+          const parent = dotted(path.slice(0, -1));
+          ctx.add(rangeFor(doc, path), path, 'MISSING_FIELD', `${parent ? parent + ' is missing' : 'missing'} "${String(path[path.length - 1])}: ${values[0]}"`);
+          break;
+        }
         const code = pattern === 'apiVersion' ? 'UNSUPPORTED_API_VERSION' : pattern === 'kind' ? 'WRONG_KIND' : pattern.startsWith('spec.sessionPolicy') ? 'INVALID_POLICY' : 'INVALID_VALUE';
         const guess = typeof input === 'string' && code !== 'UNSUPPORTED_API_VERSION' ? didYouMean(input, values) : undefined;
         ctx.add(rangeFor(doc, path), path, code, `${where} must be ${values.length === 1 ? `"${values[0]}"` : `one of ${values.join(', ')}`}${input !== undefined ? `, not ${describeType(input)}` : ''}${guess ? ` (did you mean "${guess}"?)` : ''}`);
@@ -325,9 +330,19 @@ function reportIssues(ctx: FileContext, doc: Document, schema: AnySchema, issues
         if (Array.isArray(disc)) {
           ctx.add(rangeFor(doc, path), path, 'INVALID_VALUE', `${where} must be one of ${disc.map(String).join(', ')}${input !== undefined ? `, not ${describeType(input)}` : ''}`);
         } else {
-          const code = pattern.startsWith('spec.sessionPolicy') ? 'INVALID_POLICY' : 'WRONG_TYPE';
-          const what = /(Action|Resource|NotAction|NotResource)$/.test(where) ? 'a string or a non-empty list of strings' : 'text or a number';
-          ctx.add(rangeFor(doc, path), path, code, `${where} should be ${what}, not ${describeType(input)}`);
+          // Report the branch that got the type right (e.g. Statement as a list) with its own, deeper problems;
+          // only when no branch did is it a plain type mismatch.
+          const branches = (issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+          const typed = branches.filter((b) => !(b.length === 1 && b[0]!.code === 'invalid_type' && b[0]!.path.length === 0));
+          if (typed.length > 0) {
+            const best = typed.reduce((a, b) => (b.length < a.length ? b : a));
+            reportIssues(ctx, doc, schema, best, path);
+          } else {
+            const code = pattern.startsWith('spec.sessionPolicy') ? 'INVALID_POLICY' : 'WRONG_TYPE';
+            const expected = [...new Set(branches.map((b) => (b[0] && b[0].code === 'invalid_type' ? expectedName(b[0].expected) : 'something else')))];
+            const what = expected.length ? expected.join(' or ') : 'something else';
+            ctx.add(rangeFor(doc, path), path, code, `${where} should be ${what}, not ${describeType(input)}`);
+          }
         }
         break;
       }
@@ -568,7 +583,7 @@ export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagno
         if (!checkHeader(ctx, doc, data, 'Grant')) continue;
         const before = ctx.diagnostics.filter((d) => d.severity === 'error').length;
         const result = GrantSchema.safeParse(data, { reportInput: true });
-        if (!result.success) reportIssues(ctx, doc, GrantSchema, result.error.issues, new Set());
+        if (!result.success) reportIssues(ctx, doc, GrantSchema, result.error.issues);
         checkGrantSemantics(ctx, doc, data as Record<string, unknown>);
         if (result.success) checkPolicySize(ctx, doc, result.data);
         const errors = ctx.diagnostics.filter((d) => d.severity === 'error').length - before;
@@ -634,7 +649,7 @@ export function loadSettingsText(file: SourceFile): { settings: Settings | null;
       const { doc, data } = docs[0]!;
       if (checkHeader(ctx, doc, data, 'Settings')) {
         const result = SettingsSchema.safeParse(data, { reportInput: true });
-        if (!result.success) reportIssues(ctx, doc, SettingsSchema, result.error.issues, new Set());
+        if (!result.success) reportIssues(ctx, doc, SettingsSchema, result.error.issues);
         else settings = result.data;
       }
     }

@@ -136,6 +136,21 @@ describe('checks beyond the schema', () => {
     expect(codes('  target: {region: us-east-1, bucket: b-1, prefix: "/x/"}\n  permissions: [list]\n')).toEqual(['warning PREFIX_LEADING_SLASH']);
   });
 
+  it('explains a raw sessionPolicy problem at the statement that has it, not as a type mismatch of the union', () => {
+    const ds = loadGrants([{ path: 'g.yaml', text: base('  target: {region: us-east-1, bucket: b-1}\n  sessionPolicy:\n    Version: "2012-10-17"\n    Statement:\n      - Effect: allow\n        Action: s3:PutObject\n        Resourc: x\n') }]).diagnostics;
+    expect(ds.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`)).toEqual([
+      '11:17 INVALID_POLICY spec.sessionPolicy.Statement[0].Effect must be one of Allow, Deny, not the text "allow" (did you mean "Allow"?)',
+      '13:9 UNKNOWN_KEY unknown key "Resourc" in spec.sessionPolicy.Statement[0] (did you mean "Resource"?)',
+    ]);
+    const notAList = loadGrants([{ path: 'g.yaml', text: base('  target: {region: us-east-1, bucket: b-1}\n  sessionPolicy: {Version: "2012-10-17", Statement: 3}\n') }]).diagnostics;
+    expect(notAList.map((d) => d.message)).toEqual(['spec.sessionPolicy.Statement should be a mapping (key: value lines) or a list, not the number 3']);
+  });
+
+  it('a missing apiVersion or kind is MISSING_FIELD', () => {
+    const ds = loadGrants([{ path: 'g.yaml', text: 'metadata: {name: g1, title: G}\n' }]).diagnostics;
+    expect(ds.slice(0, 2).map((d) => `${d.code} ${d.message}`)).toEqual(['MISSING_FIELD missing "apiVersion: grantbox.dev/v1"', 'MISSING_FIELD missing "kind: Grant"']);
+  });
+
   it('checks onConflict against allowReplace, sizes and duplicates', () => {
     expect(codes('  target: {region: us-east-1, bucket: b-1}\n  permissions: [upload]\n  upload: {onConflict: replace, allowReplace: false}\n')).toEqual(['error CONFLICTING_UPLOAD_OPTIONS']);
     expect(codes('  target: {region: us-east-1, bucket: b-1}\n  permissions: [upload]\n  upload: {maxFileSize: 6TiB}\n')).toEqual(['error INVALID_SIZE']);
