@@ -164,6 +164,16 @@ describe('GitGrantSource', () => {
     expect(names(snap)).toEqual(['hr-upload']);
     expect(snap.notice).toMatch(/a newer version could not be used/);
     expect(log.records.find((r) => r.type === 'grants.rejected')).toMatchObject({ revision: unsigned, reason: 'signature check failed: the commit is not signed' });
+
+    // Pinning switched on after an unsigned revision was activated: the saved revision is not trusted at start.
+    const other = await fs.mkdtemp(path.join(os.tmpdir(), 'grantbox-data-'));
+    await new GitGrantSource({ source: 'git', url: repo.url, path: 'grants' }, { dataDir: other, settingsDir: dataDir }).sync();
+    const pinned = new GitGrantSource({ source: 'git', url: repo.url, path: 'grants', signedBy: ['admin.asc'] }, { dataDir: other, settingsDir: dataDir });
+    expect((await pinned.openCached()).grants).toEqual([]);
+    snap = await pinned.sync();
+    expect(snap.grants).toEqual([]);
+    expect(snap.revision).toBeUndefined();
+    expect(snap.notice).toBe(`The grants from the repository (${unsigned.slice(0, 7)}) could not be used — your admin has been told.`);
   });
 });
 

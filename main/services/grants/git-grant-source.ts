@@ -95,9 +95,15 @@ export class GitGrantSource {
     const last = this.state.lastFetch;
     if (last && !last.ok && last.error) this.fetchError = new AppError(last.error.code, last.error.message, { details: last.error.details ?? {} });
     if (this.state.active && (await this.git.hasCommit(this.state.active.commit))) {
-      const check = await this.check(this.state.active.commit, { skipSignature: true });
-      this.grants = check.grants;
-      this.diagnostics = check.diagnostics;
+      // Re-checked at every start: pinning may have been switched on (or a key removed) since it was activated.
+      const check = await this.check(this.state.active.commit);
+      if (check.problem?.startsWith('signature')) {
+        delete this.state.active;
+      } else {
+        // Lint problems in a revision that was valid when activated (a newer Grantbox is stricter): keep what validates.
+        this.grants = check.grants;
+        this.diagnostics = check.diagnostics;
+      }
     } else {
       delete this.state.active;
     }
@@ -167,9 +173,9 @@ export class GitGrantSource {
   }
 
   /** Validates one revision of the clone without activating it. */
-  async check(oid: string, options: { skipSignature?: boolean } = {}): Promise<RevisionCheck> {
+  async check(oid: string): Promise<RevisionCheck> {
     const commit = await this.git.commitInfo(oid);
-    if (this.settings.signedBy?.length && !options.skipSignature) {
+    if (this.settings.signedBy?.length) {
       this.trusted ??= await loadTrustedKeys(this.settings.signedBy, this.deps.settingsDir);
       const sig = await verifyCommitSignature(commit, this.trusted);
       if (!sig.ok) return { commit, grants: [], diagnostics: [], problem: `signature check failed: ${sig.reason}` };

@@ -101,6 +101,7 @@ export class GrantStore implements GrantService {
   private git: GitGrantSource | undefined;
   private fetchError: AppError | undefined;
   private closed = false;
+  private queue: Promise<unknown> = Promise.resolve();
   private log: SessionLogWriter | undefined;
   private lastRefusal: string | undefined;
 
@@ -227,7 +228,14 @@ export class GrantStore implements GrantService {
     };
   }
 
-  async sync(): Promise<GrantsStatus> {
+  /** Re-reads (folder) or fetches (git) now. Calls run one after another, so a watcher reload and a click never interleave. */
+  sync(): Promise<GrantsStatus> {
+    const next = this.queue.then(() => this.syncNow());
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async syncNow(): Promise<GrantsStatus> {
     if (this.closed && this.source === 'directory') return this.status();
     const before = this.grants;
     const beforeStatus = JSON.stringify(this.status());
