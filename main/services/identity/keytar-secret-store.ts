@@ -7,7 +7,9 @@
 //    work, 4 by default) until the prompt is answered or the session ends; its late result is ignored. If the
 //    person unlocks late, a `set` that timed out may still land in the keychain. To never tie up more than one
 //    worker, while a timed-out call is still stuck every new call fails at once with KEYCHAIN_TIMEOUT instead
-//    of queueing behind it; once the stuck call settles the store works again.
+//    of queueing behind it; once the stuck call settles the store works again. A stuck call also blocks a
+//    normal exit (measured: process.exit() joins libuv's worker threads and waits for the prompt), so a CLI
+//    run that ends with stuckKeychainCalls() > 0 must end the process hard (see hardExitIfKeychainStuck).
 // 2. One error code per failure mode (KEYCHAIN_NO_DBUS, _UNAVAILABLE, _LOCKED, _DENIED, _TIMEOUT,
 //    _MODULE_MISSING, and _FAILED for anything unrecognised), each with a plain message and `details.hint`.
 // 3. No silent "not signed in". On Linux, libsecret answers `get` with null and `delete` with false when the
@@ -48,6 +50,24 @@ type Operation = 'get' | 'set' | 'delete';
 
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 10_000;
 
+/** Native calls that timed out and have not settled yet, across all stores: they share one native module. */
+let stuck = 0;
+
+/** How many timed-out keychain calls are still waiting inside the native module. */
+export function stuckKeychainCalls(): number {
+  return stuck;
+}
+
+/**
+ * Ends the process with `code` even when a timed-out keychain call is still stuck (process.exit() would wait for
+ * it forever). Without stuck calls this is process.exit(code). With them, SIGKILL is the only way out that skips
+ * Node's thread-pool join; the caller has already printed its error, and the exit status becomes 137.
+ */
+export function hardExitIfKeychainStuck(code: number): never {
+  if (stuck > 0) process.kill(process.pid, 'SIGKILL');
+  process.exit(code);
+}
+
 export class KeytarSecretStore implements SecretStore {
   private readonly service: string;
   private readonly timeoutMs: number;
@@ -55,8 +75,6 @@ export class KeytarSecretStore implements SecretStore {
   private readonly lockProbe: (timeoutMs: number) => Promise<LockState>;
   private readonly keytarSource: KeytarModule | (() => KeytarModule);
   private keytar: KeytarModule | null = null;
-  /** Native calls that timed out and have not settled yet (see the top comment). */
-  private stuck = 0;
 
   constructor(options: KeytarSecretStoreOptions = {}) {
     this.service = options.service ?? KEYCHAIN_SERVICE;
@@ -99,7 +117,7 @@ export class KeytarSecretStore implements SecretStore {
 
   private async call<T>(op: Operation, run: (k: KeytarModule) => Promise<T>): Promise<T> {
     const keytar = this.module(op);
-    if (this.stuck > 0) {
+    if (stuck > 0) {
       throw keychainError('KEYCHAIN_TIMEOUT', op, this.platform, undefined, {
         timeoutMs: this.timeoutMs,
         stillWaitingForEarlierCall: true,
@@ -116,11 +134,11 @@ export class KeytarSecretStore implements SecretStore {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         timedOut = true;
-        this.stuck += 1;
+        stuck += 1;
         // Count the call as stuck until it settles, whatever it answers.
         pending.then(
-          () => (this.stuck -= 1),
-          () => (this.stuck -= 1),
+          () => (stuck -= 1),
+          () => (stuck -= 1),
         );
         reject(keychainError('KEYCHAIN_TIMEOUT', op, this.platform, undefined, { timeoutMs: this.timeoutMs }));
       }, this.timeoutMs);
