@@ -30,6 +30,8 @@ export function MfaDialog({ request, onDone }: { request: MfaRequest; onDone: ()
   const valid = /^\d{6}$/.test(code);
 
   async function answer(value: string | null) {
+    // One answer per request: Escape or Cancel while a code is on its way must not send a second one.
+    if (sending) return;
     setSending(true);
     setError(null);
     setCode('');
