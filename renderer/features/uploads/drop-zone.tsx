@@ -98,9 +98,11 @@ export function DropZone({ grantName, grantTitle, active, disabledReason, onFile
     setDragging(true);
   }
   function onDragOver(e: DragEvent) {
-    // Without preventDefault the browser would open the file instead of letting us handle the drop.
+    // Without preventDefault the browser would open the file instead of letting us handle the drop. The effect
+    // stays "copy" even without access: with "none" the browser would swallow the drop, and we could not offer
+    // to start access.
     e.preventDefault();
-    if (e.dataTransfer) e.dataTransfer.dropEffect = active ? 'copy' : 'none';
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
   }
   function onDragLeave() {
     depth.current = Math.max(0, depth.current - 1);
