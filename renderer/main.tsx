@@ -8,6 +8,9 @@ import './styles/tokens.css';
 import './styles/base.css';
 import './styles/components.css';
 
+// A file dropped outside a drop zone must not make the window navigate to it (main blocks navigation too).
+for (const type of ['dragover', 'drop'] as const) window.addEventListener(type, (e) => e.preventDefault());
+
 const root = createRoot(document.getElementById('root')!);
 const api = windowApi();
 
