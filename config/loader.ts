@@ -250,6 +250,7 @@ function formatMessage(code: string, value: unknown, fallback: string): string {
       const kind = arnKind(v);
       if (kind === 'bucket' || kind === 'object') return `a subject is an S3 ARN; subjects are the IAM users or roles allowed to use this grant, e.g. ${EXAMPLE_USER}`;
       if (kind === 'not-arn') return `a subject must be a full IAM user or role ARN such as ${EXAMPLE_USER}, not "${v}"`;
+      if (/^arn:[^:]*:iam::[^:]*:group\//.test(v)) return 'an IAM group cannot be a subject (AWS cannot assume a role as a group); list its users, or a role they use';
       return `a subject is not a valid IAM user or role ARN${accountProblem(v) ?? ''}; expected e.g. ${EXAMPLE_USER}`;
     }
     case 'INVALID_BUCKET': {
@@ -567,7 +568,9 @@ function checkHeader(ctx: FileContext, doc: Document, data: unknown, kind: 'Gran
  */
 export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const candidates: (LoadedGrant & { nameAt: { line: number; col: number } })[] = [];
+  // Every document that names a grant, valid or not: a name used twice is reported even while one copy is broken,
+  // so fixing the broken one never reveals a second problem.
+  const named: { name: string; file: string; nameAt: { line: number; col: number }; loaded?: LoadedGrant }[] = [];
   for (const file of files) {
     if (file.problem) {
       diagnostics.push(file.problem);
@@ -587,11 +590,15 @@ export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagno
         checkGrantSemantics(ctx, doc, data as Record<string, unknown>);
         if (result.success) checkPolicySize(ctx, doc, result.data);
         const errors = ctx.diagnostics.filter((d) => d.severity === 'error').length - before;
+        const name = isRecord(data) && isRecord(data.metadata) && typeof data.metadata.name === 'string' ? data.metadata.name : undefined;
+        if (name === undefined) continue;
+        const nameAt = ctx.pos(rangeFor(doc, ['metadata', 'name'])?.[0] ?? 0);
         // A duplicate key still validates, but the grant is not used: which value was meant is unclear.
         if (result.success && errors === 0 && yamlErrors === 0) {
           const start = ctx.pos((doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? 0);
-          const nameAt = ctx.pos(rangeFor(doc, ['metadata', 'name'])?.[0] ?? 0);
-          candidates.push({ grant: result.data, file: file.path, line: start.line, col: start.col, docIndex: index, nameAt });
+          named.push({ name, file: file.path, nameAt, loaded: { grant: result.data, file: file.path, line: start.line, col: start.col, docIndex: index } });
+        } else {
+          named.push({ name, file: file.path, nameAt });
         }
       }
     } catch (e) {
@@ -601,13 +608,16 @@ export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagno
     diagnostics.push(...ctx.diagnostics);
   }
 
-  const byName = new Map<string, typeof candidates>();
-  for (const c of candidates) byName.set(c.grant.metadata.name, [...(byName.get(c.grant.metadata.name) ?? []), c]);
+  const byName = new Map<string, typeof named>();
+  for (const n of named) {
+    const list = byName.get(n.name);
+    if (list) list.push(n);
+    else byName.set(n.name, [n]);
+  }
   const grants: LoadedGrant[] = [];
   for (const [name, list] of byName) {
     if (list.length === 1) {
-      const { nameAt: _nameAt, ...loaded } = list[0]!;
-      grants.push(loaded);
+      if (list[0]!.loaded) grants.push(list[0]!.loaded);
       continue;
     }
     for (const c of list) {
@@ -621,7 +631,7 @@ export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagno
         code: 'DUPLICATE_GRANT_NAME',
         severity: 'error',
         // The other places travel in `related` (every output format prints them), so paths are shown one way.
-        message: `the grant name "${name}" is used ${list.length} times; names must be unique across all grant files, so neither is used`,
+        message: `the grant name "${name}" is used ${list.length} times; names must be unique across all grant files, so none of them is used`,
         related: others.map((o) => ({ file: o.file, line: o.nameAt.line, col: o.nameAt.col, message: `"${name}" is also defined here` })),
       });
     }
@@ -651,6 +661,10 @@ export function loadSettingsText(file: SourceFile): { settings: Settings | null;
         const result = SettingsSchema.safeParse(data, { reportInput: true });
         if (!result.success) reportIssues(ctx, doc, SettingsSchema, result.error.issues);
         else settings = result.data;
+        const endpoint = isRecord(data) && isRecord(data.aws) ? data.aws.endpoint : undefined;
+        if (typeof endpoint === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(endpoint) && !/^https?:\/\//i.test(endpoint)) {
+          ctx.add(rangeFor(doc, ['aws', 'endpoint']), ['aws', 'endpoint'], 'INVALID_URL', `aws.endpoint must start with http:// or https://, not "${endpoint}"`);
+        }
       }
     }
   } catch (e) {

@@ -89,6 +89,23 @@ describe('loadGrants: one fixture per diagnostic kind, exact line:col and code',
     expect(diagnostics[1]!.related).toEqual([{ file: 'duplicate-name/a.yaml', line: 4, col: 9, message: '"hr-upload" is also defined here' }]);
   });
 
+  it('a name shared with a broken grant is still a duplicate, and the valid copy is not used either', () => {
+    const broken = fixture('duplicate-name/b.yaml').text.replace('duration: 1h', 'duration: 10m');
+    const { grants, diagnostics } = loadGrants([fixture('duplicate-name/a.yaml'), { path: 'duplicate-name/b.yaml', text: broken }]);
+    expect(grants).toEqual([]);
+    expect(diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`)).toEqual([
+      'duplicate-name/a.yaml:4:9 DUPLICATE_GRANT_NAME',
+      'duplicate-name/b.yaml:4:36 DUPLICATE_GRANT_NAME',
+      'duplicate-name/b.yaml:7:75 DURATION_OUT_OF_RANGE',
+    ]);
+  });
+
+  it('names what an ARN in the wrong place is', () => {
+    const subject = (arn: string) => loadGrants([{ path: 's.yaml', text: fixture('invalid/role-arn.yaml').text.replace('subjects: [arn:aws:iam::629470240201:user/john]', `subjects: ["${arn}"]`) }]).diagnostics[0]!.message;
+    expect(subject('arn:aws:iam::629470240201:group/hr')).toMatch(/IAM group cannot be a subject/);
+    expect(subject('arn:aws:iam::6294:user/john')).toMatch(/the account "6294" must be 12 digits/);
+  });
+
   it('reports every problem in every file at once, sorted, and keeps the valid grants', () => {
     const { grants, diagnostics } = loadGrants([...folder('invalid'), ...folder('valid')]);
     expect(grants.map((g) => g.grant.metadata.name)).toEqual(['hr-upload', 'finance-read', 'inbox-upload']);
@@ -193,6 +210,11 @@ describe('loadSettingsText', () => {
     expect(diagnostics[0]!.message).toMatch(/directory, git/);
     expect(diagnostics[1]!.message).toBe('aws is missing "region" (text)');
     expect(diagnostics[2]!.message).toMatch(/did you mean "region"/);
+  });
+
+  it('aws.endpoint must be http(s)', () => {
+    const text = 'apiVersion: grantbox.dev/v1\nkind: Settings\ngrants: {source: directory, path: g}\naws: {region: us-east-1, endpoint: "ftp://x"}\n';
+    expect(loadSettingsText({ path: 's.yaml', text })).toMatchObject({ settings: null, diagnostics: [{ line: 4, col: 36, code: 'INVALID_URL' }] });
   });
 
   it('an empty or multi-document settings file is an error', () => {

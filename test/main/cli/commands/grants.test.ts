@@ -37,9 +37,9 @@ describe('grantbox grants lint', () => {
     const r = await run('grants', 'lint', 'test/fixtures/grants/invalid/role-arn.yaml', path.join(FIXTURES, 'duplicate-name'));
     expect(r.code).toBe(1);
     expect(r.out.split('\n')).toEqual([
-      'test/fixtures/grants/duplicate-name/a.yaml:4:9: error DUPLICATE_GRANT_NAME the grant name "hr-upload" is used 2 times; names must be unique across all grant files, so neither is used',
+      'test/fixtures/grants/duplicate-name/a.yaml:4:9: error DUPLICATE_GRANT_NAME the grant name "hr-upload" is used 2 times; names must be unique across all grant files, so none of them is used',
       '  test/fixtures/grants/duplicate-name/b.yaml:4:36: note "hr-upload" is also defined here',
-      'test/fixtures/grants/duplicate-name/b.yaml:4:36: error DUPLICATE_GRANT_NAME the grant name "hr-upload" is used 2 times; names must be unique across all grant files, so neither is used',
+      'test/fixtures/grants/duplicate-name/b.yaml:4:36: error DUPLICATE_GRANT_NAME the grant name "hr-upload" is used 2 times; names must be unique across all grant files, so none of them is used',
       '  test/fixtures/grants/duplicate-name/a.yaml:4:9: note "hr-upload" is also defined here',
       'test/fixtures/grants/invalid/role-arn.yaml:9:10: error INVALID_ROLE_ARN role.arn is an IAM user ARN; it must name the role to assume, e.g. arn:aws:iam::123456789012:role/UploadRole (the user belongs in spec.subjects)',
       '',
