@@ -10,15 +10,17 @@ export function register(program: Command): void {
     .argument('<grant>', 'the grant name')
     .option('--json', 'print JSON')
     .action(async (grant: string, opts: { json?: boolean }, cmd: Command) => {
-      await withServices(cmd, async ({ sessions }) => {
+      await withServices(cmd, async ({ sessions, identityService, grantStore }) => {
         const info = await sessions.assume(grant, { mfaPrompt: terminalMfaPrompt });
         if (opts.json) return printJson(info);
+        const identity = await identityService.current();
+        const target = identity ? grantStore.resolvedFor(grant, identity) : undefined;
         process.stdout.write(
           `Access to “${info.grantTitle}” (${info.grant}) works.\n` +
             `  role:     ${info.roleArn}\n` +
             `  session:  ${info.sessionName}${info.sourceIdentity ? ` (source identity ${info.sourceIdentity})` : ''}\n` +
             `  expires:  ${formatExpiry(info.expiresAt)}\n` +
-            `Run a command with it: grantbox exec ${info.grant} -- aws s3 ls\n`,
+            `Run a command with it: grantbox exec ${info.grant} -- aws s3 cp FILE s3://${target ? `${target.bucket}/${target.prefix}` : '…/'}\n`,
         );
       });
     });
