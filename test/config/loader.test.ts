@@ -125,6 +125,13 @@ describe('loadGrants: one fixture per diagnostic kind, exact line:col and code',
     expect(loadGrants([{ path: 'x.yaml', text: 'metadata: 3\n' }]).diagnostics.length).toBeGreaterThan(0);
   });
 
+  it('positions survive Windows line endings and a byte-order mark', () => {
+    const { text } = fixture('invalid/role-arn.yaml');
+    for (const variant of [text.replace(/\n/g, '\r\n'), '\uFEFF' + text.replace(/\n/g, '\r\n')]) {
+      expect(brief(loadGrants([{ path: 'x.yaml', text: variant }]).diagnostics)).toEqual(['9:10 error INVALID_ROLE_ARN']);
+    }
+  });
+
   it('passes on a reader-refused file as its diagnostic', () => {
     const problem: Diagnostic = { file: 'big.yaml', line: 1, col: 1, path: [], code: 'FILE_TOO_LARGE', severity: 'error', message: 'too big' };
     expect(loadGrants([{ path: 'big.yaml', text: '', problem }]).diagnostics).toEqual([problem]);
