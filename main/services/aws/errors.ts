@@ -121,14 +121,14 @@ function byAwsCode(awsCode: string, rawMessage: string, ctx: AwsErrorContext): M
   switch (awsCode) {
     case 'AccessDenied':
     case 'AccessDeniedException':
+      if (service === 'sts' && /MultiFactorAuthentication|MFA/i.test(rawMessage)) {
+        return {
+          code: 'MFA_CODE_REJECTED',
+          message: `The MFA code was not accepted${ctx.grant ? ` for ${g}` : ''}.`,
+          hint: 'Wait for a new code in your authenticator app and try again. If it keeps failing, check your phone’s clock.',
+        };
+      }
       if (ctx.operation === 'AssumeRole') {
-        if (/MultiFactorAuthentication/i.test(rawMessage)) {
-          return {
-            code: 'MFA_CODE_REJECTED',
-            message: `The MFA code was not accepted for ${g}.`,
-            hint: 'Wait for a new code in your authenticator app and try again. If it keeps failing, check your phone’s clock.',
-          };
-        }
         return {
           code: 'NOT_IN_TRUST_POLICY',
           message: `You're not allowed to use ${g} yet — ask ${ask} to give you access.`,

@@ -49,6 +49,8 @@ describe('fromAwsError — modelled codes', () => {
   it('a bad MFA code is told apart from the trust policy', () => {
     const e = fromAwsError(stsError('AccessDenied', 403, 'MultiFactorAuthentication failed with invalid MFA one time pass code.'), { operation: 'AssumeRole' });
     expect(e.code).toBe('MFA_CODE_REJECTED');
+    const onToken = fromAwsError(stsError('AccessDenied', 403, 'MultiFactorAuthentication failed with invalid MFA one time pass code.'), { operation: 'GetSessionToken' });
+    expect(onToken.code).toBe('MFA_CODE_REJECTED');
   });
 
   it('falls back to "your administrator" without a contact', () => {
