@@ -11,26 +11,7 @@ import { GrantStore, type GrantSetChange } from '../../main/services/grants/gran
 import type { Settings } from '../../config/schema';
 import type { LogRecord, SessionLogWriter } from '../../main/services/audit/types';
 import { createGrantsRepo, startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server';
-
-export function grantYaml(name: string, opts: { duration?: string; user?: string } = {}): string {
-  return `apiVersion: grantbox.dev/v1
-kind: Grant
-metadata:
-  name: ${name}
-  title: Grant ${name}
-spec:
-  subjects:
-    - arn:aws:iam::123456789012:user/${opts.user ?? 'john'}
-  role:
-    arn: arn:aws:iam::123456789012:role/UploadRole
-    duration: ${opts.duration ?? '1h'}
-  target:
-    region: us-east-1
-    bucket: company1-hr
-    prefix: "${name}/{user}/"
-  permissions: [list, upload]
-`;
-}
+import { grantYaml } from '../helpers/grant-yaml';
 
 class MemoryLog implements SessionLogWriter {
   records: LogRecord[] = [];
