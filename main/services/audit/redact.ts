@@ -51,19 +51,31 @@ export function isSecretFieldName(name: string): boolean {
 }
 
 const ACCESS_KEY_ID_RE = /\b(?:AKIA|ASIA)[A-Z0-9]{12}([A-Z0-9]{4})\b/g;
-// Whole runs only. Secret keys use [A-Za-z0-9/+] without "=", so "=" separates (aws_secret_access_key=KEY).
-const SECRET_KEY_RE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/g;
+// Secret keys use [A-Za-z0-9/+] without "=", so "=" separates (aws_secret_access_key=KEY). Inside a longer run
+// a key may sit between slashes (a path that quotes it), so candidates are the 40-character pieces that start at
+// the run's start or after a "/" and end at its end or before a "/".
+const SECRET_RUN_RE = /[A-Za-z0-9/+]{40,}/g;
 const TOKEN_RE = /[A-Za-z0-9/+=]{100,}/g;
 
 function looksLikeSecretKey(run: string): boolean {
   return /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9/+]/.test(run);
 }
 
+function maskKeysInRun(run: string): string {
+  for (let i = 0; i + 40 <= run.length; i++) {
+    if (i > 0 && run[i - 1] !== '/') continue;
+    const end = i + 40;
+    if (end < run.length && run[end] !== '/') continue;
+    if (looksLikeSecretKey(run.slice(i, end))) return `${run.slice(0, i)}${MASKED_SECRET}${maskKeysInRun(run.slice(end))}`;
+  }
+  return run;
+}
+
 /** Masks secret-looking parts of free text (error messages, notes, file names). */
 export function redactString(text: string): string {
   return text
     .replace(TOKEN_RE, MASKED_SECRET)
-    .replace(SECRET_KEY_RE, (run) => (looksLikeSecretKey(run) ? MASKED_SECRET : run))
+    .replace(SECRET_RUN_RE, maskKeysInRun)
     .replace(ACCESS_KEY_ID_RE, (_m, last4: string) => `…${last4}`);
 }
 

@@ -34,6 +34,13 @@ describe('redactRecord', () => {
     expect(out.detail).toEqual(['…WXYZ']);
   });
 
+  it('finds a secret key quoted inside a path or after "="', () => {
+    expect(redactString(`/home/x/${FAKE_SECRET}/y`)).toBe(`/home/x/${MASKED_SECRET}/y`);
+    expect(redactString(`key=${FAKE_SECRET}`)).toBe(`key=${MASKED_SECRET}`);
+    // 45 characters in one piece are not a 40-character key.
+    expect(redactString(`${FAKE_SECRET}Abc12`)).toBe(`${FAKE_SECRET}Abc12`);
+  });
+
   it('keeps what helpdesk needs: git revisions, request ids, error codes, ordinary paths', () => {
     const record = {
       type: 'grants.updated',
