@@ -99,6 +99,10 @@ describe('App', () => {
     renderWithApi(<App />, api);
     const card = await screen.findByRole('region', { name: 'HR documents' });
     await user.click(within(card).getByRole('button', { name: 'Start upload access' }));
+    // Main also reports the refused start as a failed session event; that must not add an "ended" banner.
+    act(() =>
+      api.emitSession({ type: 'failed', at: new Date().toISOString(), session: sessionFor(HR_GRANT, new Date(), 'failed'), error: { code: 'ASSUME_NOT_TRUSTED', message: 'Your account is not allowed to use HR documents yet.' } }),
+    );
     expect(await within(card).findByRole('alert')).toHaveTextContent('Your account is not allowed to use HR documents yet.');
     expect(screen.queryByRole('region', { name: 'Upload access to HR documents' })).toBeNull();
   });

@@ -95,10 +95,8 @@ export function SessionBanner({ view, title, mfa = false, uploadSecondsLeft, bus
             <strong>Upload access to {title} ended.</strong>
           </p>
           <p className="banner__detail">
-            {view.reason ? `${view.reason} ` : ''}
-            {view.error ? '' : 'Choose Renew to keep uploading.'}
+            {[view.reason, view.error?.message].filter((t, i, all): t is string => !!t && all.indexOf(t) === i).join(' ') || 'Choose Renew to keep uploading.'}
           </p>
-          {view.error ? <p className="banner__detail">{view.error.message}</p> : null}
         </>
       ) : (
         <>

@@ -35,8 +35,12 @@ export function applySessionEvent(prev: Record<string, SessionView>, event: Sess
       next[grant] = { info: event.session };
       break;
     case 'expired':
-    case 'failed':
       next[grant] = { info: event.session, reason: event.reason, error: event.error };
+      break;
+    case 'failed':
+      // A session that never started (refused at once) has no banner: the grant card shows that error. Only a
+      // session that was running and then failed (e.g. renewal refused) turns its banner into the ended state.
+      if (prev[grant]) next[grant] = { info: event.session, reason: event.reason, error: event.error };
       break;
     case 'ended':
       // Ended by the person: nothing to show. Ended by main for a reason (grant removed, signed out): say so.

@@ -22,10 +22,16 @@ describe('applySessionEvent', () => {
     expect(removed['hr-upload']).toMatchObject({ reason: 'IT removed this grant.' });
   });
 
-  it('keeps failed sessions with their error', () => {
+  it('turns a running session that failed into an ended one with its error', () => {
+    const running = applySessionEvent({}, { type: 'started', at, session: sessionFor(HR_GRANT, future) });
     const s = sessionFor(HR_GRANT, future, 'failed');
-    const state = applySessionEvent({}, { type: 'failed', at, session: s, error: { code: 'REFRESH_FAILED', message: 'Could not renew.' } });
+    const state = applySessionEvent(running, { type: 'failed', at, session: s, error: { code: 'REFRESH_FAILED', message: 'Could not renew.' } });
     expect(state['hr-upload']!.error?.code).toBe('REFRESH_FAILED');
+  });
+
+  it('shows no banner for a session refused at start (the grant card shows that error)', () => {
+    const s = sessionFor(HR_GRANT, future, 'failed');
+    expect(applySessionEvent({}, { type: 'failed', at, session: s, error: { code: 'ASSUME_NOT_TRUSTED', message: 'Not allowed.' } })).toEqual({});
   });
 });
 
