@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import { promisify } from 'node:util';
 import git from 'isomorphic-git';
 import * as openpgp from 'openpgp';
@@ -79,6 +80,22 @@ describe('GitSource', () => {
 
     const down = new GitSource({ url: 'http://127.0.0.1:1/nothing.git', dataDir: path.join(dataDir, 'other') });
     await expect(down.fetchLatest()).rejects.toMatchObject({ code: 'GIT_UNREACHABLE' });
+  });
+
+  it('gives up on a server that accepts the connection but never answers (bounded, GIT_UNREACHABLE)', async () => {
+    const sockets: net.Socket[] = [];
+    const hung = net.createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = hung.address() as net.AddressInfo;
+      const source = new GitSource({ url: `http://127.0.0.1:${port}/grants.git`, dataDir, timeoutMs: 500 });
+      const started = Date.now();
+      await expect(source.fetchLatest()).rejects.toMatchObject({ code: 'GIT_UNREACHABLE' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      await new Promise((r) => hung.close(r));
+    }
   });
 
   it('reports a missing branch plainly', async () => {

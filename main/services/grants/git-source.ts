@@ -67,7 +67,8 @@ function withTimeout(client: HttpClient, timeoutMs: number): HttpClient {
     async request(req: GitHttpRequest) {
       const signal = AbortSignal.timeout(timeoutMs);
       return await Promise.race([
-        client.request({ ...req, signal }),
+        // simple-get's socket timeout also catches a server that stalls mid-body.
+        client.request({ ...req, signal, fetchOptions: { ...(req.fetchOptions ?? {}), timeout: timeoutMs } }),
         new Promise<never>((_, reject) => {
           signal.addEventListener('abort', () => reject(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })), {
             once: true,
@@ -112,7 +113,7 @@ export function toGitError(e: unknown, url: string, hadToken: boolean): AppError
     });
   }
   const code = err.code ?? (e as { cause?: { code?: string } }).cause?.code;
-  if ((code && NETWORK_CODES.has(code)) || err.name === 'AbortError' || err.name === 'TimeoutError') {
+  if ((code && NETWORK_CODES.has(code)) || err.name === 'AbortError' || err.name === 'TimeoutError' || /timed out/i.test(err.message ?? '')) {
     return new AppError('GIT_UNREACHABLE', 'The grants repository could not be reached.', {
       cause: e,
       details: { url: where, networkCode: code, hint: 'Check your internet connection; Grantbox keeps using the grants it already has.' },

@@ -42,6 +42,7 @@ describe('toGitError', () => {
     [{ code: 'ECONNREFUSED' }, false, 'GIT_UNREACHABLE', /could not be reached/],
     [{ code: 'ENOTFOUND' }, false, 'GIT_UNREACHABLE', /could not be reached/],
     [{ name: 'TimeoutError' }, false, 'GIT_UNREACHABLE', /could not be reached/],
+    [{ message: 'Request timed out' }, false, 'GIT_UNREACHABLE', /could not be reached/],
     [{ code: 'NotFoundError' }, false, 'GIT_BRANCH_NOT_FOUND', /branch/],
     [{ code: 'SomethingElse', message: 'boom' }, false, 'GIT_FETCH_FAILED', /boom/],
   ])('%o → %s', (thrown, hadToken, code, message) => {
