@@ -117,6 +117,8 @@ export class UploadQueue implements UploadEngine {
   private readonly order: string[] = [];
   private readonly pending: Job[] = [];
   private running = 0;
+  private slotsUsed = 0;
+  private largeRunning = 0;
   private readonly batches = new Map<string, Batch>();
   private readonly listeners = new Set<(s: QueueSnapshot) => void>();
   private readonly drainWaiters: Array<() => void> = [];
@@ -253,13 +255,31 @@ export class UploadQueue implements UploadEngine {
 
   // ---------- scheduling ----------
 
+  /**
+   * Requests in flight are bounded by concurrency × partConcurrency "slots": a multipart file takes
+   * partConcurrency of them (and at most `concurrency` such files run), a single-PUT file takes one. So a folder
+   * of small files runs 16 at a time by default (per-request latency, not bandwidth, limits those), while big
+   * files still share the line `concurrency` at a time. FIFO: a big file at the head waits for its slots.
+   */
   private pump(): void {
-    while (!this.closed && this.running < this.concurrency && this.pending.length) {
-      const job = this.pending.shift()!;
-      if (job.item.state !== 'queued') continue;
+    const totalSlots = this.concurrency * this.partConcurrency;
+    while (!this.closed && this.pending.length) {
+      const job = this.pending[0]!;
+      if (job.item.state !== 'queued') {
+        this.pending.shift();
+        continue;
+      }
+      const large = Boolean(job.uploadId) || planParts(job.item.size, this.deps.parts).multipart;
+      const cost = large ? this.partConcurrency : 1;
+      if (this.slotsUsed + cost > totalSlots || (large && this.largeRunning >= this.concurrency)) break;
+      this.pending.shift();
       this.running++;
+      this.slotsUsed += cost;
+      if (large) this.largeRunning++;
       job.running = this.run(job).finally(() => {
         this.running--;
+        this.slotsUsed -= cost;
+        if (large) this.largeRunning--;
         job.running = undefined;
         // An automatic conflict choice (rename/replace) sends the file again, ahead of the rest.
         if (job.item.state === 'queued') this.pending.unshift(job);

@@ -21,13 +21,14 @@ export class ResumeStore {
 
   /** Queues an atomic write of the record; resolves when it (and earlier writes of the same id) are on disk. */
   save(record: ResumeRecord): Promise<void> {
+    const target = this.file(record.id); // throws at once on a bad id
     const snapshot = JSON.stringify(record);
     const prev = this.chains.get(record.id) ?? Promise.resolve();
     const next = prev.then(async () => {
       await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
-      const tmp = `${this.file(record.id)}.${randomBytes(4).toString('hex')}.tmp`;
+      const tmp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
       await fsp.writeFile(tmp, snapshot, { mode: 0o600 });
-      await fsp.rename(tmp, this.file(record.id));
+      await fsp.rename(tmp, target);
     });
     const settled = next.catch(() => undefined);
     this.chains.set(record.id, settled);

@@ -1,0 +1,256 @@
+#!/usr/bin/env node
+// `npm run bench:upload` — Grantbox's upload engine against `aws s3 cp` on the same files and the same local
+// backends: moto_server (what the tests use, a Python S3 stand-in) and s3rver (a faster Node one). Workloads: one
+// 256 MiB file, 500 files of 20 KiB (aws: --recursive), and a 1 GiB file for Grantbox's peak RSS.
+// Each client runs in its own process under scripts/bench/measure.py (wall time, user+sys CPU, peak RSS measured
+// identically for both); Grantbox's process also reports its event loop's p99 delay while uploading.
+// Not a test: it prints numbers. Options: --runs N (best of N, default 1), --no-1g, --only moto|s3rver.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) > 0 && args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 1;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const withGiB = !args.includes('--no-1g');
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-bench-'));
+const children = [];
+const cleanup = () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  fs.rmSync(tmp, { recursive: true, force: true });
+};
+process.on('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function writeRandomFile(file, bytes) {
+  const fd = fs.openSync(file, 'w');
+  const chunk = Buffer.allocUnsafe(Math.min(bytes, 8 * MIB));
+  for (let done = 0; done < bytes; ) {
+    const n = Math.min(chunk.length, bytes - done);
+    randomFillSync(chunk, 0, n);
+    fs.writeSync(fd, chunk, 0, n);
+    done += n;
+  }
+  fs.closeSync(fd);
+}
+
+async function waitHttp(url, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(url);
+      if (r.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+async function startMotoBackend() {
+  const port = await freePort();
+  const child = spawn(process.env.MOTO_SERVER ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: '0' },
+    stdio: 'ignore',
+  });
+  children.push(child);
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitHttp(`${endpoint}/moto-api/`, 20_000);
+  // Dummy credentials, like the s3rver run: the benchmark measures transfer, not moto's SigV4 checks.
+  await fetch(`${endpoint}/moto-api/reset-auth`, { method: 'POST', body: 'inf', headers: { 'content-type': 'text/plain' } });
+  const reset = async () => {
+    await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+    await fetch(`${endpoint}/moto-api/reset-auth`, { method: 'POST', body: 'inf', headers: { 'content-type': 'text/plain' } });
+    const r = await fetch(`${endpoint}/bench`, { method: 'PUT' });
+    if (!r.ok) throw new Error(`moto: create bucket answered ${r.status}`);
+  };
+  await reset();
+  return { name: 'moto', endpoint, reset, stop: () => child.kill('SIGTERM') };
+}
+
+async function startS3rverBackend() {
+  const dir = path.join(tmp, 's3rver-data');
+  fs.mkdirSync(dir);
+  const child = spawn(process.execPath, [path.join(root, 'scripts/bench/s3rver-child.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
+  children.push(child);
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /PORT (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`s3rver exited (${code})`)));
+  });
+  const reset = async () => {
+    // s3rver keeps objects on disk: empty the bucket's folder between runs so disk use stays bounded.
+    for (const e of fs.readdirSync(path.join(dir, 'bench'), { withFileTypes: true })) fs.rmSync(path.join(dir, 'bench', e.name), { recursive: true, force: true });
+  };
+  return { name: 's3rver', endpoint: `http://127.0.0.1:${port}`, reset, stop: () => child.kill('SIGTERM') };
+}
+
+function measure(cmd, env) {
+  const r = spawnSync('python3', [path.join(root, 'scripts/bench/measure.py'), ...cmd], { env, encoding: 'utf8', maxBuffer: 64 * MIB });
+  if (r.status !== 0) throw new Error(`measure.py failed: ${r.stderr}`);
+  const m = JSON.parse(r.stdout.trim().split('\n').pop());
+  if (m.code !== 0) throw new Error(`${cmd.slice(0, 3).join(' ')} … exited ${m.code}: ${m.stderr || m.stdout}`);
+  return m;
+}
+
+const clientEnv = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_CONFIG_FILE: path.join(tmp, 'aws-config'),
+  AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, 'aws-credentials'),
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+function runGrantbox(runner, backend, prefix, paths) {
+  const m = measure([process.execPath, runner, backend.endpoint, 'bench', prefix, ...paths], clientEnv);
+  const out = JSON.parse(m.stdout.trim().split('\n').pop());
+  if (out.done !== out.files) throw new Error(`grantbox: ${out.files - out.done} of ${out.files} files not uploaded: ${JSON.stringify(out.failed)}`);
+  return { ...m, loopP99Ms: out.loopP99Ms, loopMaxMs: out.loopMaxMs, events: out.events };
+}
+
+function runAws(backend, prefix, source, recursive) {
+  const dest = `s3://bench/${prefix}${recursive ? '' : path.basename(source)}`;
+  return measure(['aws', 's3', 'cp', ...(recursive ? ['--recursive'] : []), '--only-show-errors', '--endpoint-url', backend.endpoint, source, dest], clientEnv);
+}
+
+function best(list) {
+  return list.reduce((a, b) => (b.wall < a.wall ? b : a));
+}
+
+const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '–');
+
+async function main() {
+  fs.writeFileSync(clientEnv.AWS_CONFIG_FILE, '[default]\nregion = us-east-1\ns3 =\n    addressing_style = path\n');
+  fs.writeFileSync(clientEnv.AWS_SHARED_CREDENTIALS_FILE, '[default]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n');
+  const awsVersion = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+  if (awsVersion.status !== 0) throw new Error('`aws` (awscli) is not installed; the benchmark compares against it.');
+
+  process.stderr.write('bench: bundling the upload runner…\n');
+  const runner = path.join(root, 'node_modules/.cache/grantbox-bench/upload-runner.cjs');
+  await build({ entryPoints: [path.join(root, 'scripts/bench/upload-runner.ts')], outfile: runner, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
+
+  process.stderr.write('bench: writing test files…\n');
+  const large = path.join(tmp, 'large-256MiB.bin');
+  writeRandomFile(large, 256 * MIB);
+  const smallDir = path.join(tmp, 'small');
+  fs.mkdirSync(smallDir);
+  for (let i = 0; i < 500; i++) writeRandomFile(path.join(smallDir, `f${String(i).padStart(3, '0')}.bin`), 20 * 1024);
+
+  const backends = [];
+  if (!only || only === 'moto') backends.push(await startMotoBackend());
+  if (!only || only === 's3rver') backends.push(await startS3rverBackend());
+
+  const rows = [];
+  for (const backend of backends) {
+    for (const w of [
+      { name: '1 × 256 MiB', bytes: 256 * MIB, files: 1, gb: () => [large], aws: () => [large, false] },
+      { name: '500 × 20 KiB', bytes: 500 * 20 * 1024, files: 500, gb: () => [smallDir], aws: () => [smallDir, true] },
+    ]) {
+      const g = [];
+      const a = [];
+      for (let r = 0; r < runs; r++) {
+        await backend.reset();
+        process.stderr.write(`bench: ${backend.name} ${w.name} grantbox (run ${r + 1})…\n`);
+        g.push(runGrantbox(runner, backend, `gb${r}/`, w.gb()));
+        await backend.reset();
+        process.stderr.write(`bench: ${backend.name} ${w.name} aws s3 cp (run ${r + 1})…\n`);
+        const [src, rec] = w.aws();
+        a.push(runAws(backend, `aws${r}/`, src, rec));
+      }
+      rows.push({ backend: backend.name, workload: w.name, bytes: w.bytes, files: w.files, gb: best(g), aws: best(a) });
+    }
+  }
+
+  let gib;
+  if (withGiB && backends.some((b) => b.name === 's3rver')) {
+    const b = backends.find((x) => x.name === 's3rver');
+    const huge = path.join(tmp, 'huge-1GiB.bin');
+    fs.rmSync(large, { force: true });
+    writeRandomFile(huge, GIB);
+    await b.reset();
+    process.stderr.write('bench: s3rver 1 × 1 GiB grantbox (peak RSS)…\n');
+    gib = runGrantbox(runner, b, 'gib/', [huge]);
+    await b.reset();
+  }
+  for (const b of backends) b.stop();
+
+  const lines = [];
+  lines.push(`Upload benchmark — ${new Date().toISOString()} — ${os.cpus().length} cores, Node ${process.version}, ${awsVersion.stdout.trim() || awsVersion.stderr.trim()}`);
+  lines.push('wall = process start to exit (aws includes its ≈1 s start-up); CPU = user+sys of the uploading process; best of ' + runs);
+  lines.push('');
+  lines.push(
+    ['backend', 'workload', 'client', 'wall s', 'MiB/s', 'files/s', '× aws', 'CPU s', 'CPU s/GiB', 'CPU × aws', 'RSS MiB', 'loop p99 ms'].map((h, i) => (i < 3 ? h.padEnd(i === 1 ? 13 : 8) : h.padStart(10))).join(' '),
+  );
+  for (const r of rows) {
+    for (const [label, m] of [
+      ['grantbox', r.gb],
+      ['aws', r.aws],
+    ]) {
+      const cpu = m.user + m.sys;
+      const perGiB = cpu / (r.bytes / GIB);
+      const awsCpu = r.aws.user + r.aws.sys;
+      lines.push(
+        [
+          r.backend.padEnd(8),
+          r.workload.padEnd(13),
+          label.padEnd(8),
+          fmt(m.wall),
+          fmt(r.bytes / MIB / m.wall, 1),
+          fmt(r.files / m.wall, 1),
+          label === 'aws' ? '1.00' : fmt(r.aws.wall / m.wall),
+          fmt(cpu),
+          fmt(perGiB, 1),
+          label === 'aws' ? '1.00' : fmt(cpu / awsCpu),
+          fmt(m.maxrssMiB, 0),
+          m.loopP99Ms !== undefined ? fmt(m.loopP99Ms, 1) : '–',
+        ]
+          .map((v, i) => (i < 3 ? v : String(v).padStart(10)))
+          .join(' '),
+      );
+    }
+  }
+  if (gib) {
+    lines.push('');
+    lines.push(`grantbox 1 × 1 GiB on s3rver: ${fmt(gib.wall)} s, ${fmt(1024 / gib.wall, 1)} MiB/s, CPU ${fmt(gib.user + gib.sys)} s, peak RSS ${fmt(gib.maxrssMiB, 0)} MiB, event-loop p99 ${fmt(gib.loopP99Ms, 1)} ms (max ${fmt(gib.loopMaxMs, 1)} ms)`);
+  }
+  lines.push('');
+  lines.push('Goals: large file wall ≥ aws on both backends; 500 small files ≥ 1.5× aws; CPU/GiB ≤ aws; RSS < 200 MiB (1 GiB file); loop p99 < 20 ms.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main()
+  .then(() => cleanup())
+  .catch((e) => {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    cleanup();
+    process.exit(1);
+  });

@@ -1,0 +1,57 @@
+// The uploading process of `npm run bench:upload`: Grantbox's upload engine (the same createUploadService the app
+// and CLI use) in its own Node process, so its CPU time and peak RSS can be measured apart from the servers.
+// Prints one JSON line: files done/failed, the engine's own wall time, and the event loop's delay percentiles
+// (monitorEventLoopDelay) while uploading — the number that says whether the app's main process stays responsive.
+// Usage: node upload-runner.cjs ENDPOINT BUCKET PREFIX PATH...
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { AwsClientFactory } from '../../main/services/aws/client-factory';
+import { createUploadService } from '../../main/services/uploads';
+
+async function main(): Promise<void> {
+  const [endpoint, bucket, prefix, ...paths] = process.argv.slice(2);
+  if (!endpoint || !bucket || prefix === undefined || paths.length === 0) throw new Error('usage: ENDPOINT BUCKET PREFIX PATH...');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-bench-data-'));
+  const credentials = { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER' };
+  const svc = createUploadService({
+    resolveGrant: () => ({ name: 'bench', region: 'us-east-1', bucket, prefix, onConflict: 'replace', allowReplace: true }),
+    credentials: () => async () => credentials,
+    clients: new AwsClientFactory({ region: 'us-east-1', endpoint, forcePathStyle: true }),
+    audit: { append: async () => undefined },
+    dataDir,
+    ...(process.env.GB_CONCURRENCY ? { concurrency: Number(process.env.GB_CONCURRENCY) } : {}),
+    ...(process.env.GB_PART_CONCURRENCY ? { partConcurrency: Number(process.env.GB_PART_CONCURRENCY) } : {}),
+  });
+  // A progress listener, as the app has one: the sampling cost is part of what is measured.
+  let events = 0;
+  svc.onProgress(() => void events++);
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  const t0 = performance.now();
+  await svc.start('bench', paths);
+  await svc.drain();
+  const seconds = (performance.now() - t0) / 1000;
+  h.disable();
+  const items = svc.snapshot().items;
+  const failed = items.filter((i) => i.state !== 'done');
+  await svc.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  process.stdout.write(
+    `${JSON.stringify({
+      files: items.length,
+      done: items.length - failed.length,
+      failed: failed.slice(0, 3).map((i) => ({ path: i.relativePath, state: i.state, error: i.error })),
+      seconds,
+      events,
+      loopP99Ms: h.percentile(99) / 1e6,
+      loopMaxMs: h.max / 1e6,
+    })}\n`,
+  );
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+import { makeKey, MAX_KEY_BYTES, renamedKey, safeRelativePath, splitUserPath, UnsafeNameError } from '../../../../main/services/uploads/naming';
+
+describe('safeRelativePath', () => {
+  it('keeps ordinary and Unicode names, normalized to NFC', () => {
+    const nfd = 'Re\u0301sume\u0301.pdf';
+    const r = safeRelativePath(['Projekt ä', nfd]);
+    expect(r.relativePath).toBe('Projekt ä/Résumé.pdf');
+    expect(r.relativePath).toBe(r.relativePath.normalize('NFC'));
+    expect(r.notes).toEqual([]);
+  });
+
+  it('replaces backslashes and control characters inside names, saying so', () => {
+    const r = safeRelativePath(['a\\b.txt', 'x\u0007y\ttab.txt']);
+    expect(r.relativePath).toBe('a_b.txt/x_y_tab.txt');
+    expect(r.notes).toEqual(['backslashes were replaced by "_"', 'invisible control characters were replaced by "_"']);
+  });
+
+  it('drops ".", ".." and empty segments so nothing climbs out of the prefix', () => {
+    const r = safeRelativePath(['..', 'a', '.', '', '..', 'b.txt']);
+    expect(r.relativePath).toBe('a/b.txt');
+    expect(r.notes).toEqual(['".." (parent folder) parts were removed']);
+  });
+});
+
+describe('splitUserPath', () => {
+  it('makes absolute POSIX and Windows paths relative and splits on either separator', () => {
+    expect(splitUserPath('/etc/passwd')).toEqual({ segments: ['etc', 'passwd'], notes: ['the absolute path was made relative'] });
+    expect(splitUserPath('C:\\Users\\john\\a.txt')).toEqual({ segments: ['Users', 'john', 'a.txt'], notes: ['the absolute path was made relative'] });
+    expect(splitUserPath('dir/sub\\f.txt')).toEqual({ segments: ['dir', 'sub', 'f.txt'], notes: [] });
+  });
+});
+
+describe('makeKey', () => {
+  it('is prefix + relative path, with a note only when something changed', () => {
+    expect(makeKey('uploads/john/', ['Folder', 'a.txt'])).toEqual({ key: 'uploads/john/Folder/a.txt', relativePath: 'Folder/a.txt' });
+    expect(makeKey('', ['..', 'a\\b'])).toEqual({
+      key: 'a_b',
+      relativePath: 'a_b',
+      note: 'Name changed to be safe: ".." (parent folder) parts were removed; backslashes were replaced by "_".',
+    });
+  });
+
+  it('refuses names with nothing usable and keys over 1,024 UTF-8 bytes (no silent truncation)', () => {
+    expect(() => makeKey('p/', ['..', '.'])).toThrow(UnsafeNameError);
+    const long = 'ä'.repeat(MAX_KEY_BYTES / 2); // 2 bytes each: exactly at the limit with no prefix
+    expect(makeKey('', [long]).key).toBe(long);
+    expect(() => makeKey('x', [long])).toThrow(/too long/);
+  });
+});
+
+describe('renamedKey ("keep both")', () => {
+  it.each([
+    ['report.pdf', 1, 'report (1).pdf'],
+    ['dir/sub/report.pdf', 2, 'dir/sub/report (2).pdf'],
+    ['archive.tar.gz', 1, 'archive (1).tar.gz'],
+    ['.env', 1, '.env (1)'],
+    ['README', 3, 'README (3)'],
+    ['dir.v2/file', 1, 'dir.v2/file (1)'],
+    ['a.b.c.txt', 1, 'a.b.c (1).txt'],
+  ])('%s → %s', (key, n, expected) => {
+    expect(renamedKey(key, n)).toBe(expected);
+  });
+});

@@ -1,0 +1,224 @@
+// The queue's decisions with a mocked S3 (aws-sdk-client-mock): conflict handling, retries with fresh streams,
+// request slots, progress throttling, and a 10,000-file drop. Real S3 behaviour is in test/integration/uploads*.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mockClient } from 'aws-sdk-client-mock';
+import { HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { AwsClientFactory } from '../../../../main/services/aws/client-factory';
+import { createUploadService, type UploadEngine, type UploadServiceDeps } from '../../../../main/services/uploads';
+import type { UploadGrant } from '../../../../main/services/uploads/types';
+import type { LogRecord } from '../../../../main/services/audit/types';
+
+const s3 = mockClient(S3Client);
+let tmp: string;
+const engines: UploadEngine[] = [];
+const grant: UploadGrant = { name: 'g', title: 'Grant G', contact: 'it@example.com', region: 'us-east-1', bucket: 'bkt', prefix: 'in/', onConflict: 'ask', allowReplace: true };
+
+function awsError(name: string, status: number, requestId = `req-${status}`): S3ServiceException {
+  return new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status, requestId }, message: name });
+}
+
+function engine(overrides: Partial<UploadServiceDeps> & { grant?: Partial<UploadGrant>; log?: LogRecord[] } = {}): UploadEngine {
+  const g = { ...grant, ...overrides.grant };
+  const e = createUploadService({
+    resolveGrant: () => g,
+    credentials: () => async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
+    clients: new AwsClientFactory({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true }),
+    audit: { append: async (r) => void overrides.log?.push(r) },
+    dataDir: path.join(tmp, 'data'),
+    retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    ...overrides,
+  });
+  engines.push(e);
+  return e;
+}
+
+function file(name: string, content = 'hello'): string {
+  const p = path.join(tmp, name);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, content);
+  return p;
+}
+
+function puts(): PutObjectCommandInput[] {
+  return s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+}
+
+beforeEach(() => {
+  s3.reset();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-queue-'));
+});
+
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((e) => e.close()));
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('writes', () => {
+  it('streams a small file in one PutObject with If-None-Match, a CRC32 checksum and its length', async () => {
+    s3.on(PutObjectCommand).resolves({ $metadata: { requestId: 'r1' } });
+    const log: LogRecord[] = [];
+    const e = engine({ log });
+    await e.start('g', [file('a.txt', '123456789')]);
+    await e.drain();
+    expect(puts()).toHaveLength(1);
+    expect(puts()[0]).toMatchObject({ Bucket: 'bkt', Key: 'in/a.txt', IfNoneMatch: '*', ContentLength: 9, ChecksumAlgorithm: 'CRC32', ChecksumCRC32: 'y/Q5Jg==' });
+    expect(Buffer.from(puts()[0]!.Body as Uint8Array).toString()).toBe('123456789');
+    expect(e.snapshot().items[0]).toMatchObject({ state: 'done', bytesSent: 9, parts: 1 });
+    expect(log).toEqual([
+      expect.objectContaining({ type: 'upload.done', grant: 'g', bucket: 'bkt', key: 'in/a.txt', size: 9, parts: 1, retries: 0, checksum: 'CRC32:y/Q5Jg==', result: 'done', requestIds: ['r1'] }),
+    ]);
+    // Never a secret in the log.
+    expect(JSON.stringify(log)).not.toContain('secret');
+  });
+
+  it('retries throttling, 5xx and connection resets with a fresh stream each time', async () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    s3.on(PutObjectCommand).rejectsOnce(awsError('SlowDown', 503)).rejectsOnce(reset).rejectsOnce(awsError('InternalError', 500)).resolves({});
+    const e = engine();
+    // Above 256 KiB the body is a file stream, which cannot be replayed: each attempt must open a new one.
+    await e.start('g', [file('a.bin', 'x'.repeat(300 * 1024))]);
+    await e.drain();
+    expect(e.snapshot().items[0]).toMatchObject({ state: 'done', retries: 3 });
+    const bodies = puts().map((p) => p.Body);
+    expect(bodies).toHaveLength(4);
+    expect(bodies.every((b) => b instanceof fs.ReadStream)).toBe(true);
+    expect(new Set(bodies).size).toBe(4);
+  });
+
+  it('does not retry a refusal, and keeps the request id for helpdesk', async () => {
+    s3.on(PutObjectCommand).rejects(awsError('AccessDenied', 403, 'REQ-DENIED'));
+    const e = engine();
+    await e.start('g', [file('a.txt')]);
+    await e.drain();
+    const item = e.snapshot().items[0]!;
+    expect(puts()).toHaveLength(1);
+    expect(item).toMatchObject({ state: 'failed', error: { details: { requestId: 'REQ-DENIED', httpStatus: 403 } } });
+    expect(item.error!.code).not.toBe('UPLOAD_FAILED');
+  });
+
+  it('gives up after the configured attempts', async () => {
+    s3.on(PutObjectCommand).rejects(awsError('InternalError', 500));
+    const e = engine({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } });
+    await e.start('g', [file('a.txt')]);
+    await e.drain();
+    expect(puts()).toHaveLength(3);
+    expect(e.snapshot().items[0]).toMatchObject({ state: 'failed', retries: 2 });
+  });
+});
+
+describe('conflicts', () => {
+  it('retries a 409 ConditionalRequestConflict once', async () => {
+    s3.on(PutObjectCommand).rejectsOnce(awsError('ConditionalRequestConflict', 409)).resolves({});
+    const e = engine();
+    await e.start('g', [file('a.txt')]);
+    await e.drain();
+    expect(puts()).toHaveLength(2);
+    expect(e.snapshot().items[0]).toMatchObject({ state: 'done', retries: 1 });
+  });
+
+  it('two 409s in a row become a conflict (nothing overwritten)', async () => {
+    s3.on(PutObjectCommand).rejects(awsError('ConditionalRequestConflict', 409));
+    const e = engine();
+    await e.start('g', [file('a.txt')]);
+    await e.drain();
+    expect(puts()).toHaveLength(2);
+    expect(e.snapshot().items[0]).toMatchObject({ state: 'conflict', conflictChoices: ['skip', 'rename', 'replace'] });
+  });
+
+  it('412 + replace (chosen at start) sends again without If-None-Match', async () => {
+    s3.on(PutObjectCommand).rejectsOnce(awsError('PreconditionFailed', 412)).resolves({});
+    const e = engine();
+    await e.start('g', [file('a.txt')], { onConflict: 'replace' });
+    await e.drain();
+    expect(puts().map((p) => p.IfNoneMatch)).toEqual(['*', undefined]);
+    expect(e.snapshot().items[0]!.state).toBe('done');
+  });
+
+  it('412 + rename probes names with HeadObject and keeps If-None-Match on the new name', async () => {
+    s3.on(PutObjectCommand).rejectsOnce(awsError('PreconditionFailed', 412)).resolves({});
+    s3.on(HeadObjectCommand, { Key: 'in/a (1).txt' }).resolves({ ContentLength: 1 });
+    s3.on(HeadObjectCommand, { Key: 'in/a (2).txt' }).rejects(awsError('NotFound', 404));
+    const e = engine({ grant: { onConflict: 'rename' } });
+    await e.start('g', [file('a.txt')]);
+    await e.drain();
+    expect(puts().map((p) => [p.Key, p.IfNoneMatch])).toEqual([
+      ['in/a.txt', '*'],
+      ['in/a (2).txt', '*'],
+    ]);
+    expect(e.snapshot().items[0]).toMatchObject({ state: 'done', key: 'in/a (2).txt' });
+  });
+
+  it('a grant that forbids replacing turns onConflict "replace" into a question', async () => {
+    s3.on(PutObjectCommand).rejects(awsError('PreconditionFailed', 412));
+    const e = engine({ grant: { onConflict: 'replace', allowReplace: false } });
+    await e.start('g', [file('a.txt')]);
+    await e.drain();
+    expect(e.snapshot().items[0]).toMatchObject({ state: 'conflict', conflictChoices: ['skip', 'rename'] });
+    expect(puts().every((p) => p.IfNoneMatch === '*')).toBe(true);
+  });
+});
+
+describe('scheduling and progress', () => {
+  it('runs at most concurrency × partConcurrency small files at once', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    s3.on(PutObjectCommand).callsFake(async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return {};
+    });
+    const dir = path.join(tmp, 'many');
+    for (let i = 0; i < 40; i++) file(`many/f${i}.txt`);
+    const e = engine({ concurrency: 2, partConcurrency: 3 });
+    await e.start('g', [dir]);
+    await e.drain();
+    expect(peak).toBe(6);
+    expect(e.snapshot().items.every((i) => i.state === 'done')).toBe(true);
+  });
+
+  it('handles a 10,000-file drop: every file once, ≤ 10 progress events a second, windowed items', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const dir = path.join(tmp, 'drop');
+    for (let d = 0; d < 10; d++) {
+      fs.mkdirSync(path.join(dir, `d${d}`), { recursive: true });
+      for (let i = 0; i < 1000; i++) fs.writeFileSync(path.join(dir, `d${d}`, `${i}.txt`), 'x');
+    }
+    const e = engine({ maxItemsPerEvent: 300 });
+    let events = 0;
+    let largest = 0;
+    let omitted = 0;
+    e.onProgress((s) => {
+      events++;
+      largest = Math.max(largest, s.items.length);
+      omitted = Math.max(omitted, s.omittedItems ?? 0);
+    });
+    const t0 = Date.now();
+    await e.start('g', [dir]);
+    await e.drain();
+    const seconds = (Date.now() - t0) / 1000;
+    expect(puts()).toHaveLength(10_000);
+    expect(new Set(puts().map((p) => p.Key)).size).toBe(10_000);
+    expect(e.snapshot().items).toHaveLength(10_000);
+    expect(e.snapshot().batches[0]).toMatchObject({ total: 10_000, done: 10_000, finished: true });
+    expect(largest).toBeLessThanOrEqual(300);
+    expect(omitted).toBeGreaterThan(0);
+    expect(events).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
+  }, 60_000);
+
+  it('clearFinished drops finished items and busy() follows the queue', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const e = engine();
+    expect(e.busy()).toBe(false);
+    await e.start('g', [file('a.txt'), path.join(tmp, 'missing.txt')]);
+    expect(e.busy()).toBe(true);
+    await e.drain();
+    expect(e.busy()).toBe(false);
+    expect(e.snapshot().items.map((i) => i.state).sort()).toEqual(['done', 'refused']);
+    e.clearFinished();
+    expect(e.snapshot()).toMatchObject({ items: [], batches: [] });
+  });
+});
