@@ -15,6 +15,7 @@ import { register as registerSandbox } from './commands/sandbox';
 import { register as registerGrantsAdmin } from './commands/grants-admin';
 import { register as registerLs } from './commands/ls';
 import { register as registerUpload } from './commands/upload';
+import { register as registerLogs } from './commands/logs';
 
 declare const __GRANTBOX_VERSION__: string | undefined;
 export const VERSION = typeof __GRANTBOX_VERSION__ === 'string' ? __GRANTBOX_VERSION__ : '0.0.0-dev';
@@ -22,7 +23,7 @@ export const VERSION = typeof __GRANTBOX_VERSION__ === 'string' ? __GRANTBOX_VER
 // Identity/session commands (B2) first so `grantbox --help` lists them in the order people use them.
 const IDENTITY_COMMANDS = [registerLogin, registerWhoami, registerGrantsList, registerAssume, registerExec, registerLogout, registerDoctor, registerSandbox];
 
-const COMMANDS: Array<(program: Command) => void> = [...IDENTITY_COMMANDS, registerGrants, registerGrantsAdmin, registerUpload, registerLs];
+const COMMANDS: Array<(program: Command) => void> = [...IDENTITY_COMMANDS, registerGrants, registerGrantsAdmin, registerUpload, registerLs, registerLogs];
 
 /** Exit code a command's action sets; commander actions cannot return values. */
 export const exit = { code: 0 };

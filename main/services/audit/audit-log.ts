@@ -36,6 +36,8 @@ export interface ExportContext {
   settings: SettingsSummary;
   grants?: { revision?: string; updatedAt?: string; notice?: string; total?: number } | null;
   identity?: { arn: string; account: string; verified?: boolean } | null;
+  /** Why the full services could not start, when the caller fell back to a partial context. */
+  startError?: { code: string; message: string; details?: unknown };
 }
 
 export interface AuditLogOptions {
@@ -220,7 +222,7 @@ export function stripUrlCredentials(text: string): string {
 function cleanContext(ctx: ExportContext): unknown {
   const settings = { ...ctx.settings };
   if (settings.grantsLocation) settings.grantsLocation = stripUrlCredentials(settings.grantsLocation);
-  const { type: _type, ...rest } = redactRecord({ type: 'context', settings, grants: ctx.grants ?? null, identity: ctx.identity ?? null });
+  const { type: _type, ...rest } = redactRecord({ type: 'context', ...ctx, settings, grants: ctx.grants ?? null, identity: ctx.identity ?? null });
   return rest;
 }
 

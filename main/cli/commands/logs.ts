@@ -1,0 +1,137 @@
+// `grantbox logs export [--since 7d] [--redact-filenames] --out FILE` and `grantbox logs show [--since 1d] [--json]`:
+// the session log for helpdesk and for the person at the keyboard. The log lives in the data folder
+// (GRANTBOX_HOME, see paths.ts). An export must work when the settings are broken — that is when helpdesk needs
+// it most — so when the full services cannot start, it falls back to the log alone with the settings problem (or
+// "settings: not found") recorded in the export's context.
+import { type Command, InvalidArgumentError } from 'commander';
+import { AuditLog, type ExportContext } from '../../services/audit/audit-log';
+import { redactRecord } from '../../services/audit/redact';
+import { SessionLog } from '../../services/audit/session-log';
+import type { LogRecord } from '../../services/audit/types';
+import { createServices } from '../../services/container';
+import { toAppError } from '../../services/errors';
+import { hardExitIfKeychainStuck, stuckKeychainCalls } from '../../services/identity/keytar-secret-store';
+import { defaultDataDir, resolveSettingsPath } from '../../services/paths';
+import { loadSettingsFile } from '../../services/settings';
+import { exit, VERSION } from '../program';
+
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/** "7d", "12h", "30m", "2w", an ISO date/time, or "all" → epoch ms (undefined = everything). */
+export function parseSince(text: string, now = Date.now()): number | undefined {
+  const t = text.trim();
+  if (t === 'all') return undefined;
+  const m = /^(\d+)\s*([mhdw])$/.exec(t);
+  if (m) return now - Number(m[1]) * (UNIT_MS[m[2]!] ?? 0);
+  if (/^\d{4}-\d{2}-\d{2}/.test(t) && !Number.isNaN(Date.parse(t))) return Date.parse(t);
+  throw new InvalidArgumentError('use a duration such as 7d, 12h or 30m, a date such as 2026-11-20, or "all"');
+}
+
+/** Rejects a bad --since while parsing (a usage error, exit 2); the value is turned into a time when the command runs. */
+const validSince = (value: string): string => {
+  parseSince(value);
+  return value;
+};
+
+export function register(program: Command): void {
+  const logs = program.command('logs').description('Show the session log or export it for helpdesk');
+
+  logs
+    .command('export')
+    .description('Write one file for helpdesk: app and OS versions, settings summary, grants revision, and the log (never secrets)')
+    .requiredOption('--out <file>', 'file to write (JSON)')
+    .option('--since <when>', 'how far back: 7d, 12h, 30m, a date, or "all"', validSince, '7d')
+    .option('--redact-filenames', 'replace file names and S3 keys by short hashes (keeps extensions)')
+    .action(async (opts: { out: string; since: string; redactFilenames?: boolean }, cmd: Command) => {
+      const sinceMs = parseSince(opts.since);
+      const { settings: settingsFlag } = cmd.optsWithGlobals<{ settings?: string }>();
+      const options = { ...(sinceMs !== undefined ? { sinceMs } : {}), redactFilenames: opts.redactFilenames ?? false };
+      let result: { records: number };
+      let degraded: string | undefined;
+      try {
+        const services = await createServices({ ...(settingsFlag ? { settingsPath: settingsFlag } : {}), appVersion: VERSION, liveGrants: false });
+        try {
+          result = await services.audit.exportTo(opts.out, options);
+        } finally {
+          await services.close();
+        }
+      } catch (e) {
+        const err = toAppError(e);
+        if (err.code.startsWith('LOG_')) throw err; // the export itself failed: nothing to fall back to
+        degraded = `${err.code} ${err.message}`;
+        const audit = new AuditLog({
+          log: new SessionLog({ dataDir: defaultDataDir() }),
+          appVersion: VERSION,
+          context: () => settingsOnlyContext(settingsFlag, err.toJSON()),
+        });
+        result = await audit.exportTo(opts.out, options);
+      }
+      process.stdout.write(`Wrote ${result.records} log record${result.records === 1 ? '' : 's'} to ${opts.out}\n`);
+      if (degraded) process.stderr.write(`  (Grantbox could not fully start, so the export has the log without grants or identity: ${degraded})\n`);
+      if (stuckKeychainCalls() > 0) hardExitIfKeychainStuck(exit.code);
+    });
+
+  logs
+    .command('show')
+    .description('Print the session log')
+    .option('--since <when>', 'how far back: 1d, 12h, 30m, a date, or "all"', validSince, '1d')
+    .option('--json', 'print one JSON record per line')
+    .action(async (opts: { since: string; json?: boolean }) => {
+      const sinceMs = parseSince(opts.since);
+      const log = new SessionLog({ dataDir: defaultDataDir() });
+      let n = 0;
+      for await (const record of log.read(sinceMs === undefined ? {} : { sinceMs })) {
+        const clean = redactRecord(record);
+        process.stdout.write(opts.json ? `${JSON.stringify(clean)}\n` : `${formatRecord(clean)}\n`);
+        n += 1;
+      }
+      if (n === 0 && !opts.json) process.stderr.write(`No log records ${opts.since === 'all' ? 'yet' : `in the last ${opts.since}`} (${log.file}).\n`);
+    });
+}
+
+/** The export context when the services could not start: what the settings file says, or why it could not be read. */
+async function settingsOnlyContext(settingsFlag: string | undefined, startError: { code: string; message: string }): Promise<ExportContext> {
+  const file = resolveSettingsPath(settingsFlag);
+  try {
+    const { settings } = await loadSettingsFile(file);
+    let endpointHost: string | undefined;
+    try {
+      endpointHost = settings.aws?.endpoint ? new URL(settings.aws.endpoint).host : undefined;
+    } catch {
+      endpointHost = undefined;
+    }
+    return {
+      settings: {
+        path: file,
+        grantsSource: settings.grants.source,
+        grantsLocation: settings.grants.source === 'git' ? settings.grants.url : settings.grants.path,
+        region: settings.aws?.region ?? 'us-east-1',
+        ...(endpointHost ? { endpointHost } : {}),
+        forcePathStyle: settings.aws?.forcePathStyle ?? false,
+      },
+      grants: null,
+      identity: null,
+      startError,
+    };
+  } catch (e) {
+    const err = toAppError(e);
+    return { settings: { path: file, unavailable: `settings: not found or unreadable — ${err.code} ${err.message}` }, grants: null, identity: null, startError };
+  }
+}
+
+/** One readable line: local time, type, then the other fields as key=value. */
+export function formatRecord(r: LogRecord): string {
+  const at = typeof r.at === 'string' && !Number.isNaN(Date.parse(r.at)) ? localTime(new Date(r.at)) : '?';
+  const rest = Object.entries(r)
+    .filter(([k]) => k !== 'at' && k !== 'type')
+    .map(([k, v]) => {
+      const text = typeof v === 'string' ? (/[\s"=]/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v);
+      return `${k}=${text.length > 200 ? `${text.slice(0, 199)}…` : text}`;
+    });
+  return [at, r.type, ...rest].join('  ');
+}
+
+function localTime(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
