@@ -180,6 +180,22 @@ describe('GrantStore with a git source', () => {
       // Nothing new: no announcement.
       await store.sync();
       expect(changes).toHaveLength(1);
+
+      // A later start uses the saved revision at once: one-shot (live: false) does not fetch; the app fetches in the background.
+      const third = await repo.commit({ 'finance.yaml': grantYaml('finance') });
+      const before = server.requests;
+      const oneShot = await GrantStore.open(settings, dataDir, { dataDir, live: false });
+      expect(oneShot.status()).toMatchObject({ revision: second, total: 1 });
+      expect(server.requests).toBe(before);
+      oneShot.close();
+      const app = await GrantStore.open(settings, dataDir, { dataDir });
+      const seen: string[] = [];
+      app.onChanged((s) => seen.push(s.revision ?? ''));
+      expect(app.status().revision).toBe(second);
+      const end = Date.now() + 10_000;
+      while (!seen.includes(third) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      expect(app.status()).toMatchObject({ revision: third, total: 2 });
+      app.close();
     } finally {
       store.close();
     }

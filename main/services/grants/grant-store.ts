@@ -37,7 +37,8 @@ export interface GrantStoreDeps {
   live?: boolean;
   /**
    * Git: wait for the first fetch in open() ('await'), run it after open() ('background'), or not at all. Default
-   * 'auto': wait only when there is no saved revision yet, so the app starts at once (offline too) from its copy.
+   * 'auto': wait only when there is no saved revision yet, so the app starts at once (offline too) from its copy and
+   * fetches in the background; with live: false and a saved revision, no fetch.
    */
   initialSync?: 'auto' | 'await' | 'background' | 'none';
   watchOptions?: WatchOptions;
@@ -129,7 +130,10 @@ export class GrantStore implements GrantService {
       const store = new GrantStore('git', git.location);
       store.git = git;
       store.apply(await git.openCached());
-      const initial = deps.initialSync === 'auto' || deps.initialSync === undefined ? (store.revision ? 'background' : 'await') : deps.initialSync;
+      // One-shot commands (live: false) with a saved revision use it as is: a background fetch could hold the process
+      // open until its timeout when offline. `grantbox grants sync` fetches on purpose.
+      const initial =
+        deps.initialSync === 'auto' || deps.initialSync === undefined ? (!store.revision ? 'await' : live ? 'background' : 'none') : deps.initialSync;
       if (initial === 'await') await store.sync();
       else if (initial === 'background') void store.sync().catch(() => undefined);
       const minutes = src.intervalMinutes ?? 15;
