@@ -34,7 +34,7 @@ export interface SessionLogOptions {
   now?: () => number;
 }
 
-export class SessionLog implements SessionLogWriter {
+export class SessionLog implements SessionLogWriter, SessionLogReader {
   readonly dir: string;
   readonly file: string;
   private readonly maxBytes: number;
