@@ -549,7 +549,7 @@ export class UploadQueue implements UploadEngine {
         retries: job.retries,
         ...(job.checksum ? { checksum: `CRC32:${job.checksum}` } : {}),
         result,
-        ...(error ? { errorCode: error.code } : {}),
+        ...(error ? { errorCode: error.code, error: { code: error.code, message: error.message, ...(error.details.httpStatus ? { httpStatus: error.details.httpStatus } : {}) } } : {}),
         ...(job.requestIds.length ? { requestIds: [...job.requestIds] } : {}),
         ...(item.note ? { note: item.note } : {}),
       });

@@ -4,7 +4,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
-import { HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  UploadPartCommand,
+  type PutObjectCommandInput,
+} from '@aws-sdk/client-s3';
 import { AwsClientFactory } from '../../../../main/services/aws/client-factory';
 import { createUploadService, type UploadEngine, type UploadServiceDeps } from '../../../../main/services/uploads';
 import type { UploadGrant } from '../../../../main/services/uploads/types';
@@ -220,5 +230,47 @@ describe('scheduling and progress', () => {
     expect(e.snapshot().items.map((i) => i.state).sort()).toEqual(['done', 'refused']);
     e.clearFinished();
     expect(e.snapshot()).toMatchObject({ items: [], batches: [] });
+  });
+});
+
+describe('multipart', () => {
+  it('a 412 at CompleteMultipartUpload keeps the parts; "replace" completes the same upload without re-sending', async () => {
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'U1' });
+    s3.on(UploadPartCommand).callsFake(async (input: { PartNumber: number }) => ({ ETag: `"e${input.PartNumber}"` }));
+    s3.on(CompleteMultipartUploadCommand).rejectsOnce(awsError('PreconditionFailed', 412)).resolves({});
+    s3.on(HeadObjectCommand, { Key: 'in/big.bin' }).rejectsOnce(awsError('NotFound', 404)).resolves({ ContentLength: 11 * 1024 * 1024 });
+    const e = engine({ parts: { multipartThreshold: 5 * 1024 * 1024, minPartSize: 5 * 1024 * 1024 } });
+    await e.start('g', [file('big.bin', 'z'.repeat(11 * 1024 * 1024))]);
+    await e.drain();
+    const item = e.snapshot().items[0]!;
+    expect(item).toMatchObject({ state: 'conflict', parts: 3 });
+    expect(await e.listResumable()).toHaveLength(0); // its own, still open in this queue: not offered for resume
+    await e.resolveConflict(item.id, 'replace');
+    await e.drain();
+    expect(e.snapshot().items[0]).toMatchObject({ state: 'done', parts: 3 });
+    expect(s3.commandCalls(UploadPartCommand)).toHaveLength(3);
+    const completes = s3.commandCalls(CompleteMultipartUploadCommand).map((c) => c.args[0].input);
+    expect(completes.map((c) => c.IfNoneMatch)).toEqual(['*', undefined]);
+    expect(completes[1]!.MultipartUpload!.Parts!.map((p) => [p.PartNumber, p.ETag, typeof p.ChecksumCRC32])).toEqual([
+      [1, '"e1"', 'string'],
+      [2, '"e2"', 'string'],
+      [3, '"e3"', 'string'],
+    ]);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it('a 412 at Complete + skip aborts the multipart upload', async () => {
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'U2' });
+    s3.on(UploadPartCommand).resolves({ ETag: '"e"' });
+    s3.on(CompleteMultipartUploadCommand).rejects(awsError('PreconditionFailed', 412));
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const e = engine({ grant: { onConflict: 'skip' }, parts: { multipartThreshold: 5 * 1024 * 1024, minPartSize: 5 * 1024 * 1024 } });
+    await e.start('g', [file('big.bin', 'z'.repeat(6 * 1024 * 1024))]);
+    await e.drain();
+    expect(e.snapshot().items[0]!.state).toBe('skipped');
+    expect(s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'bkt', Key: 'in/big.bin', UploadId: 'U2' }]);
+    expect(fs.readdirSync(path.join(tmp, 'data', 'uploads'))).toEqual([]);
   });
 });
