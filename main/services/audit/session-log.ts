@@ -14,7 +14,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseSize } from '../../../config/schema';
 import { redactRecord } from './redact';
-import type { LogRecord, SessionLogWriter } from './types';
+import type { LogRecord, SessionLogReader, SessionLogWriter } from './types';
 
 export const DEFAULT_LOG_MAX_BYTES = 10 * 2 ** 20;
 export const DEFAULT_LOG_MAX_AGE_DAYS = 30;

@@ -18,9 +18,3 @@ export interface SessionLogReader {
   /** Records at or after `sinceMs` (epoch milliseconds; default all). */
   read(options?: { sinceMs?: number }): AsyncIterable<LogRecord>;
 }
-
-/**
- * Where a record's error code goes, so the helpdesk export can count errors by code: `errorCode`, `code`, or
- * `error.code` (an AppError's toJSON()) — any of them, as a SCREAMING_SNAKE string.
- */
-export type LogErrorField = 'errorCode' | 'code' | 'error';
