@@ -16,6 +16,8 @@ import { ensureRendererBuilt, launchChromium, pageBridgeScript, screenshot, star
 
 const FILE_NAME = 'quarterly-report.bin';
 const FILE_SIZE = 12 * 2 ** 20 + 12_345;
+/** Request bytes to moto are paced so the upload lasts ~2 s and the window shows it in progress. */
+const UPLOAD_RATE = 6 * 2 ** 20;
 
 /** The bytes the page builds for the dropped file; the same formula here gives the expected hash. */
 function expectedSha256(): string {
@@ -55,7 +57,7 @@ const sessionSecrets: string[] = [];
 
 beforeAll(async () => {
   await ensureRendererBuilt();
-  const [harness, b, bridge] = await Promise.all([startHarness({ extraGrants: { 'payroll-drop.yaml': PAYROLL_GRANT } }), launchChromium(), pageBridgeScript()]);
+  const [harness, b, bridge] = await Promise.all([startHarness({ extraGrants: { 'payroll-drop.yaml': PAYROLL_GRANT }, uploadBytesPerSecond: UPLOAD_RATE }), launchChromium(), pageBridgeScript()]);
   h = harness;
   browser = b;
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -121,15 +123,21 @@ describe('Grantbox end to end (Chromium, real services, moto, gnome-keyring)', (
 
     const row = page.locator(`li[aria-label="${FILE_NAME}"]`);
     await row.waitFor({ timeout: 20_000 });
+    // Mid-upload: the row says uploading and its bar has moved.
+    await page.locator(`li[aria-label="${FILE_NAME}"][data-state="uploading"]`).waitFor({ timeout: 20_000 });
+    await expect
+      .poll(() => row.locator('progress').evaluate((p: HTMLProgressElement) => p.value), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    await screenshot(page, '04-uploading');
     await page.locator(`li[aria-label="${FILE_NAME}"][data-state="done"]`).waitFor({ timeout: 90_000 });
-    await screenshot(page, '04-uploaded');
+    await screenshot(page, '05-uploaded');
 
     // Progress reached the window while it ran, and finished at the full size.
     const snapshots = h.payloads
       .filter((p) => p.kind === 'event' && p.channel === 'uploads:progress')
       .map((p) => (JSON.parse(p.json) as { payload: QueueSnapshot }).payload);
     const mine = snapshots.flatMap((s) => s.items.filter((i) => i.relativePath === FILE_NAME));
-    expect(mine.some((i) => i.state === 'queued' || i.state === 'uploading')).toBe(true);
+    expect(mine.some((i) => i.state === 'uploading' && i.bytesSent > 0 && i.bytesSent < FILE_SIZE)).toBe(true);
     expect(mine.at(-1)).toMatchObject({ state: 'done', bytesSent: FILE_SIZE, size: FILE_SIZE });
     expect(h.notifications.some((n) => n.title.startsWith('Upload finished'))).toBe(true);
     expect(h.progress.at(-1)).toBeNull();
@@ -161,16 +169,16 @@ describe('Grantbox end to end (Chromium, real services, moto, gnome-keyring)', (
 
     await page.clock.fastForward(msLeft - 9 * 60_000);
     await page.getByText('you can extend it').waitFor({ timeout: 10_000 });
-    await screenshot(page, '05-banner-10-minutes');
+    await screenshot(page, '06-banner-10-minutes');
 
     await page.clock.fastForward(7.5 * 60_000);
     await page.getByText('choose Extend now').waitFor({ timeout: 10_000 });
-    await screenshot(page, '06-banner-2-minutes');
+    await screenshot(page, '07-banner-2-minutes');
 
     await page.clock.fastForward(2 * 60_000);
     await page.getByText('Upload access to HR documents ended.').waitFor({ timeout: 10_000 });
     expect(await page.getByRole('button', { name: 'Renew' }).isVisible()).toBe(true);
-    await screenshot(page, '07-access-ended');
+    await screenshot(page, '08-access-ended');
   });
 
   it('exports the session log through Help', async () => {
@@ -179,7 +187,7 @@ describe('Grantbox end to end (Chromium, real services, moto, gnome-keyring)', (
     await page.getByRole('button', { name: 'Help' }).click();
     await page.getByRole('button', { name: 'Export session log…' }).click();
     await page.getByText('Saved the session log').waitFor({ timeout: 15_000 });
-    await screenshot(page, '08-log-exported');
+    await screenshot(page, '09-log-exported');
     const text = await fs.readFile(target, 'utf8');
     const lines = text.trim().split('\n');
     expect(lines.length).toBeGreaterThan(0);
@@ -203,7 +211,7 @@ describe('Grantbox end to end (Chromium, real services, moto, gnome-keyring)', (
     expect(error.code).toMatch(/^[A-Z][A-Z0-9_]+$/);
     expect(error.message).not.toMatch(/AccessDenied|is not authorized to perform|sts:AssumeRole/);
     await page.getByText(error.message, { exact: false }).first().waitFor({ timeout: 10_000 });
-    await screenshot(page, '09-mallory-refused');
+    await screenshot(page, '10-mallory-refused');
   });
 
   it('no IPC payload carried a secret key or a session token to the renderer', () => {

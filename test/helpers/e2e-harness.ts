@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -101,7 +101,49 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<strin
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startHarness(options: { extraGrants?: Record<string, string> } = {}): Promise<Harness> {
+/**
+ * A loopback TCP proxy in front of moto that paces request bytes (client → server) to `bytesPerSecond`, so an
+ * upload lasts long enough for the window to show real progress. Answers pass through unpaced.
+ */
+export async function startPacingProxy(targetPort: number, bytesPerSecond: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on('data', (chunk: Buffer) => {
+      upstream.write(chunk);
+      client.pause();
+      setTimeout(() => client.resume(), (chunk.length / bytesPerSecond) * 1000);
+    });
+    client.on('end', () => upstream.end());
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface HarnessOptions {
+  /** Extra grant files (name → YAML) next to the tutorial's hr-upload.yaml. */
+  extraGrants?: Record<string, string>;
+  /** Pace request bytes to moto (uploads) to this rate; unpaced when absent. */
+  uploadBytesPerSecond?: number;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   if (process.env.GRANTBOX_IN_KEYRING !== '1') {
     throw new Error('The e2e tests use the real gnome-keyring: run them under `bash scripts/with-keyring.sh npx vitest run --project e2e`.');
   }
@@ -117,7 +159,10 @@ export async function startHarness(options: { extraGrants?: Record<string, strin
 
   const world = await startTutorialWorld({ auth: true });
   let services: Services | undefined;
+  let proxy: { port: number; close(): Promise<void> } | undefined;
   try {
+    if (options.uploadBytesPerSecond) proxy = await startPacingProxy(world.moto.port, options.uploadBytesPerSecond);
+    const endpoint = proxy ? `http://127.0.0.1:${proxy.port}` : world.endpoint;
     await fs.copyFile(path.join(ROOT, 'config', 'grants', 'hr-upload.yaml'), path.join(grantsDir, 'hr-upload.yaml'));
     for (const [name, text] of Object.entries(options.extraGrants ?? {})) await fs.writeFile(path.join(grantsDir, name), text);
     const settingsPath = path.join(tmp, 'settings.yaml');
@@ -132,7 +177,7 @@ export async function startHarness(options: { extraGrants?: Record<string, strin
         '  watch: false',
         'aws:',
         `  region: ${world.region}`,
-        `  endpoint: ${world.endpoint}`,
+        `  endpoint: ${endpoint}`,
         '  forcePathStyle: true',
         '',
       ].join('\n'),
@@ -241,12 +286,14 @@ export async function startHarness(options: { extraGrants?: Record<string, strin
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await live.close().catch(() => undefined);
+        await proxy?.close();
         await world.stop();
         await fs.rm(tmp, { recursive: true, force: true });
       },
     };
   } catch (e) {
     await services?.close().catch(() => undefined);
+    await proxy?.close();
     await world.stop();
     throw e;
   }
