@@ -2,7 +2,7 @@
 // and CLI use) in its own Node process, so its CPU time and peak RSS can be measured apart from the servers.
 // Prints one JSON line: files done/failed, the engine's own wall time, and the event loop's delay percentiles
 // (monitorEventLoopDelay) while uploading — the number that says whether the app's main process stays responsive.
-// Usage: node upload-runner.cjs ENDPOINT BUCKET PREFIX PATH...
+// Usage: node upload-runner.cjs ENDPOINT BUCKET PREFIX PATH...  (env: GB_CONCURRENCY, GB_PART_CONCURRENCY, GB_DATA_DIR)
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,9 @@ import { createUploadService } from '../../main/services/uploads';
 async function main(): Promise<void> {
   const [endpoint, bucket, prefix, ...paths] = process.argv.slice(2);
   if (!endpoint || !bucket || prefix === undefined || paths.length === 0) throw new Error('usage: ENDPOINT BUCKET PREFIX PATH...');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-bench-data-'));
+  // GB_DATA_DIR: the crash test (test/integration/uploads.test.ts) kills this process and resumes from its state.
+  const ownDataDir = !process.env.GB_DATA_DIR;
+  const dataDir = process.env.GB_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gb-bench-data-'));
   const credentials = { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER' };
   const svc = createUploadService({
     resolveGrant: () => ({ name: 'bench', region: 'us-east-1', bucket, prefix, onConflict: 'replace', allowReplace: true }),
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   const items = svc.snapshot().items;
   const failed = items.filter((i) => i.state !== 'done');
   await svc.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (ownDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   process.stdout.write(
     `${JSON.stringify({
       files: items.length,

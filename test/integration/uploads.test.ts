@@ -1,11 +1,13 @@
 // The upload engine against a real moto_server: sizes with byte-exact read-back, names, folders, conflicts,
 // cancel, resume, listing. Auth is OFF here (moto wrongly refuses signed S3 keys containing "/" or non-ASCII);
 // uploads-faults.test.ts covers network cuts and credential refresh.
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { build } from 'esbuild';
 import { startMoto, type MotoServer } from '../../main/services/sandbox/moto';
 import { AwsClientFactory } from '../../main/services/aws/client-factory';
 import { createUploadService, type UploadEngine, type UploadServiceDeps } from '../../main/services/uploads';
@@ -307,6 +309,39 @@ describe('cancel and resume', () => {
     expect(await multipartUploadsLeft()).toBe(0);
     // Only the parts missing after the quit were sent again.
     expect(log.find((r) => r.type === 'upload.done')).toMatchObject({ parts: 4 });
+  });
+
+  it('resumes after the uploading process is killed (SIGKILL) mid-upload', async () => {
+    // The bench's runner is the engine in its own process; bundle it next to node_modules so its imports resolve.
+    const runner = path.resolve('node_modules/.cache/grantbox-test/upload-runner.cjs');
+    await build({ entryPoints: ['scripts/bench/upload-runner.ts'], outfile: runner, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'error' });
+    const p = file('crash.bin', 30 * MIB + 5);
+    const dataDir = path.join(tmp, 'data');
+    const child = spawn(process.execPath, [runner, moto.endpoint, BUCKET, grant.prefix, p], {
+      env: { ...process.env, GB_DATA_DIR: dataDir, GB_PART_CONCURRENCY: '1', AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((r) => child.once('exit', r));
+    const partsOnDisk = () => {
+      try {
+        return fs.readdirSync(path.join(dataDir, 'uploads')).filter((n) => n.endsWith('.json')).map((n) => JSON.parse(fs.readFileSync(path.join(dataDir, 'uploads', n), 'utf8')).parts.length as number)[0] ?? 0;
+      } catch {
+        return 0;
+      }
+    };
+    await vi.waitFor(() => expect(partsOnDisk()).toBeGreaterThanOrEqual(1), { timeout: 30_000, interval: 5 });
+    child.kill('SIGKILL');
+    await exited;
+    expect(partsOnDisk()).toBeLessThan(4);
+
+    const second = service();
+    const [r] = await second.listResumable();
+    expect(r).toMatchObject({ relativePath: 'crash.bin', size: 30 * MIB + 5, fileUnchanged: true });
+    await second.resume(r!.id);
+    await second.drain();
+    expect(second.snapshot().items[0]).toMatchObject({ state: 'done', parts: 4 });
+    expect(sha(await objectBytes(`${grant.prefix}crash.bin`))).toBe(sha(fs.readFileSync(p)));
+    expect(await multipartUploadsLeft()).toBe(0);
   });
 
   it('a changed file can only be discarded, which aborts the upload', async () => {
