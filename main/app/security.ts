@@ -16,6 +16,10 @@ export const CSP_DIRECTIVES: ReadonlyArray<readonly [string, string]> = [
   ['form-action', "'none'"],
 ];
 export const CONTENT_SECURITY_POLICY = CSP_DIRECTIVES.map(([k, v]) => `${k} ${v}`).join('; ');
+/** The <meta> copy: browsers ignore (and warn about) frame-ancestors in a meta policy, so it lives in the header only. */
+export const META_CONTENT_SECURITY_POLICY = CSP_DIRECTIVES.filter(([k]) => k !== 'frame-ancestors')
+  .map(([k, v]) => `${k} ${v}`)
+  .join('; ');
 
 /**
  * Hosts the app may open in the person's browser (help pages). https only, no credentials, no custom port;

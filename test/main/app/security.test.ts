@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { CONTENT_SECURITY_POLICY, denyAllPermissions, hardenWebContents, installAppGuards, isAllowedExternalUrl } from '../../../main/app/security';
+import { CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY, denyAllPermissions, hardenWebContents, installAppGuards, isAllowedExternalUrl } from '../../../main/app/security';
 
 class FakeContents extends EventEmitter {
   openHandler?: (d: { url: string }) => { action: string };
@@ -79,5 +79,19 @@ describe('permissions', () => {
     expect(callback).toHaveBeenCalledTimes(5);
     expect((s.setPermissionCheckHandler.mock.calls[0] as any)[0]({}, 'media', 'app://grantbox')).toBe(false);
     expect((s.setDevicePermissionHandler.mock.calls[0] as any)[0]({})).toBe(false);
+  });
+});
+
+describe('CSP meta in the renderer page', () => {
+  it('repeats the header policy, minus what a meta policy cannot carry (renderer/index.html)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { resolve } = await import('node:path');
+    const html = await readFile(resolve(__dirname, '../../../renderer/index.html'), 'utf8');
+    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html);
+    expect(meta?.[1]).toBe(META_CONTENT_SECURITY_POLICY);
+    expect(META_CONTENT_SECURITY_POLICY).toBe(CONTENT_SECURITY_POLICY.replace(" frame-ancestors 'none';", ''));
+    // No inline scripts or styles for the policy to have to allow.
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+    expect(html).not.toMatch(/<style[\s>]/i);
   });
 });
