@@ -259,6 +259,10 @@ function formatMessage(code: string, value: unknown, fallback: string): string {
       if (v.includes('/')) return `a bucket name has no "/"; put the folder part in target.prefix`;
       return `"${v}" is not a valid S3 bucket name: 3–63 lowercase letters, digits, "." or "-", starting and ending with a letter or digit`;
     }
+    case 'INVALID_GRANT_NAME':
+      return `"${v}" is not a valid grant name: use 2–63 lowercase letters, digits or "-", not starting or ending with "-" (e.g. ${v.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'hr-upload'})`;
+    case 'INVALID_REGION':
+      return `"${v}" is not an AWS region; write its code, e.g. us-east-1 or eu-west-1`;
     case 'INVALID_DURATION':
       return `"${v}" is not a duration; write e.g. 15m, 1h, 90m or 1h30m (between 15m and 12h)`;
     default:

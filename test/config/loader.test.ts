@@ -55,6 +55,8 @@ describe('loadGrants: one fixture per diagnostic kind, exact line:col and code',
     ['policy-too-large.yaml', ['8:3 error POLICY_TOO_LARGE'], /size 2438 \/ 2048/],
     ['wrong-kind.yaml', ['2:7 error WRONG_KIND', '5:13 error UNSUPPORTED_API_VERSION'], /settings files do not belong/],
     ['upload-options.yaml', ['10:18 error INVALID_SIZE', '11:17 error INVALID_VALUE']],
+    ['values.yaml', ['4:9 error INVALID_GRANT_NAME', '11:17 error INVALID_EXTERNAL_ID', '13:13 error INVALID_REGION', '15:16 error NO_PERMISSIONS'], /"HR_Upload" is not a valid grant name.*\(e\.g\. hr-upload\)/],
+    ['session-policy.yaml', ['11:9 error INVALID_POLICY', '13:17 error INVALID_POLICY', '14:17 error INVALID_POLICY'], /exactly one of Resource or NotResource/],
     ['empty.yaml', ['1:1 warning NO_GRANTS']],
   ];
   it.each(cases)('%s', (file, expected, message) => {
@@ -109,7 +111,7 @@ describe('loadGrants: one fixture per diagnostic kind, exact line:col and code',
   it('reports every problem in every file at once, sorted, and keeps the valid grants', () => {
     const { grants, diagnostics } = loadGrants([...folder('invalid'), ...folder('valid')]);
     expect(grants.map((g) => g.grant.metadata.name)).toEqual(['hr-upload', 'finance-read', 'inbox-upload']);
-    expect(new Set(diagnostics.map((d) => d.file)).size).toBe(16);
+    expect(new Set(diagnostics.map((d) => d.file)).size).toBe(18);
     const keys = diagnostics.map((d) => [d.file, d.line, d.col] as const);
     const sorted = [...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || a[2] - b[2]));
     expect(keys).toEqual(sorted);
