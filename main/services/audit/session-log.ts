@@ -44,6 +44,8 @@ export class SessionLog implements SessionLogWriter, SessionLogReader {
   /** Appends, rotation and pruning run one after another. */
   private queue: Promise<unknown> = Promise.resolve();
   private lastPruned = -Infinity;
+  /** The file's mode is checked once per process: a file made by hand or by an old version may be wider. */
+  private modeChecked = false;
 
   constructor(options: SessionLogOptions) {
     this.dir = path.join(options.dataDir, 'logs');
@@ -129,6 +131,10 @@ export class SessionLog implements SessionLogWriter, SessionLogReader {
         await handle.close();
         await this.rotate();
         handle = await fs.open(this.file, 'a', 0o600);
+      }
+      if (!this.modeChecked && process.platform !== 'win32') {
+        this.modeChecked = true;
+        await handle.chmod(0o600).catch(() => undefined);
       }
       // One write(2) with O_APPEND: the whole line lands at the end, or nothing does.
       await handle.write(bytes, 0, bytes.length);

@@ -48,6 +48,16 @@ describe('SessionLog', () => {
     }
   });
 
+  it('tightens a log file that was left readable by others to 0600', async () => {
+    if (process.platform === 'win32') return;
+    await fs.mkdir(path.join(dataDir, 'logs'), { recursive: true });
+    const file = path.join(dataDir, 'logs', 'session.jsonl');
+    await fs.writeFile(file, '', { mode: 0o644 });
+    await fs.chmod(file, 0o644);
+    await new SessionLog({ dataDir }).append({ type: 'x' });
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+  });
+
   it('never lets a secret reach the disk', async () => {
     const log = new SessionLog({ dataDir });
     await log.append({
