@@ -3,13 +3,13 @@
 // uploads run. Thin on purpose: everything testable lives in the modules it wires together.
 import path from 'node:path';
 import { Notification, app, dialog, protocol, session, shell, type BrowserWindow } from 'electron';
-import { AppError, isAppError } from '../services/errors';
+import { isAppError } from '../services/errors';
 import { resolveSettingsPath } from '../services/paths';
 import type { Services } from '../services/services';
 import { createServices } from '../services/container';
 import type { SerializedAppError } from '../../preload/contract';
 import { TrustedSenders } from './ipc/guard';
-import { registerIpc, type Registration } from './ipc/register';
+import { registerIpc, settingsProblemOf, type Registration } from './ipc/register';
 import { electronTransport, windowEventSink } from './ipc/typed-ipc';
 import { installMenu } from './menu';
 import { createAppHandler, registerAppScheme, rendererRoot } from './protocol';
@@ -24,13 +24,6 @@ export function settingsFlag(argv: readonly string[]): string | undefined {
     if (a.startsWith('--settings=')) return a.slice('--settings='.length);
   }
   return undefined;
-}
-
-function settingsProblemOf(e: unknown): SerializedAppError {
-  if (isAppError(e)) return e.toJSON();
-  return new AppError('SETTINGS_INVALID', 'Grantbox could not read its settings.', {
-    details: { hint: 'Ask your IT team for a working Grantbox settings file.' },
-  }).toJSON();
 }
 
 // Must happen before 'ready'.

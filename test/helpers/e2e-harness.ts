@@ -20,7 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { TrustedSenders, type EventSink, type InvokeEventLike, type InvokeListener } from '../../main/app/ipc/guard';
-import { registerIpc, type Registration } from '../../main/app/ipc/register';
+import { registerIpc, settingsProblemOf, type Registration } from '../../main/app/ipc/register';
 import { createAppHandler } from '../../main/app/protocol';
 import { createServices } from '../../main/services/container';
 import type { Services } from '../../main/services/services';
@@ -42,7 +42,9 @@ export interface Harness {
   /** The page to open: http://127.0.0.1:PORT/index.html */
   url: string;
   world: TestWorld;
+  /** The real services (throws when the run was started with broken settings: see `info.settingsProblem`). */
   services: Services;
+  info: AppInfo;
   registration: Registration;
   payloads: RecordedPayload[];
   /** What the fake native dialogs answer next. */
@@ -141,6 +143,8 @@ export interface HarnessOptions {
   extraGrants?: Record<string, string>;
   /** Pace request bytes to moto (uploads) to this rate; unpaced when absent. */
   uploadBytesPerSecond?: number;
+  /** Write this as the settings file instead of the working one (the settings-problem screen). */
+  settingsText?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -158,7 +162,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   process.env.AWS_CONFIG_FILE = path.join(tmp, 'aws-config');
 
   const world = await startTutorialWorld({ auth: true });
-  let services: Services | undefined;
+  let services: Services | null = null;
   let proxy: { port: number; close(): Promise<void> } | undefined;
   try {
     if (options.uploadBytesPerSecond) proxy = await startPacingProxy(world.moto.port, options.uploadBytesPerSecond);
@@ -168,7 +172,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const settingsPath = path.join(tmp, 'settings.yaml');
     await fs.writeFile(
       settingsPath,
-      [
+      options.settingsText ?? [
         'apiVersion: grantbox.dev/v1',
         'kind: Settings',
         'grants:',
@@ -182,7 +186,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         '',
       ].join('\n'),
     );
-    services = await createServices({ settingsPath, appVersion: '0.0.0-e2e' });
+    // As main/app/index.ts does: broken settings still open the window, and app:info explains.
+    let settingsProblem: AppInfo['settingsProblem'];
+    try {
+      services = await createServices({ settingsPath, appVersion: '0.0.0-e2e' });
+    } catch (e) {
+      settingsProblem = settingsProblemOf(e);
+    }
 
     const payloads: RecordedPayload[] = [];
     const sse = new Set<http.ServerResponse>();
@@ -200,7 +210,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const notifications: Harness['notifications'] = [];
     const progress: Harness['progress'] = [];
     const opened: string[] = [];
-    const info: AppInfo = { version: '0.0.0-e2e', platform: process.platform, settingsPath };
+    const info: AppInfo = { version: '0.0.0-e2e', platform: process.platform, settingsPath, ...(settingsProblem ? { settingsProblem } : {}) };
     const registration = registerIpc({
       transport: { handle: (channel, listener) => void listeners.set(channel, listener) },
       trusted,
@@ -272,7 +282,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return {
       url: `http://127.0.0.1:${port}/index.html`,
       world,
-      services: live,
+      get services(): Services {
+        if (!live) throw new Error('this harness run has no services (broken settings)');
+        return live;
+      },
+      info,
       registration,
       payloads,
       dialogs,
@@ -285,7 +299,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         for (const res of sse) res.end();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await live.close().catch(() => undefined);
+        await live?.close().catch(() => undefined);
         await proxy?.close();
         await world.stop();
         await fs.rm(tmp, { recursive: true, force: true });

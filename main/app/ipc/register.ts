@@ -1,7 +1,7 @@
 // The one place invoke channels meet the services, and service events become renderer events. No electron import:
 // Electron's transport, dialogs and desktop integration are injected, so the SAME code runs in the app and in the
 // e2e harness (which fakes only the transport). Every handler goes through guard() with its ARG_SCHEMAS entry.
-import { AppError } from '../../services/errors';
+import { AppError, isAppError } from '../../services/errors';
 import type { Services } from '../../services/services';
 import type {
   AppInfo,
@@ -66,6 +66,14 @@ function settingsError(problem: SerializedAppError | undefined): AppError {
     problem?.message ?? 'Grantbox is not set up on this computer yet, so it cannot do that.',
     { details: { ...(problem?.details ?? {}), hint: problem?.details?.hint ?? 'Ask your IT team for the Grantbox settings file.' } },
   );
+}
+
+/** What app:info says when the services could not be built from the settings (the window still opens). */
+export function settingsProblemOf(e: unknown): SerializedAppError {
+  if (isAppError(e)) return e.toJSON();
+  return new AppError('SETTINGS_INVALID', 'Grantbox could not read its settings.', {
+    details: { hint: 'Ask your IT team for a working Grantbox settings file.' },
+  }).toJSON();
 }
 
 function notSignedIn(): AppError {
