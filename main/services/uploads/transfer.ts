@@ -176,7 +176,7 @@ async function sendWithBody<T>(hooks: TransferHooks, b: ReadStream | Uint8Array,
 function body(path: string, start: number, end: number): ReadStream | Uint8Array {
   // An empty range cannot be expressed as a ReadStream (end is inclusive); an empty body is the same thing.
   if (end <= start) return new Uint8Array(0);
-  return createReadStream(path, { start, end: end - 1, highWaterMark: 256 * 1024 });
+  return createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 });
 }
 
 /** One streamed PutObject of the whole (small) file. Returns the object's CRC32. */
