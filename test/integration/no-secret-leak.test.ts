@@ -54,7 +54,9 @@ describe('no secret leaks', () => {
     const john = await services.identity.signIn(world.john.accessKeyId, world.john.secretAccessKey);
     expect(john.userName).toBe('john');
     // The secret really is in the OS keychain (so it went somewhere — just not to disk or the log).
-    expect(JSON.parse((await services.secretStore.get(LONG_TERM_KEY_ACCOUNT))!)).toEqual({ accessKeyId: world.john.accessKeyId, secretAccessKey: world.john.secretAccessKey });
+    const account = (await services.identityService.keychainAccount())!;
+    expect(account.startsWith(`${LONG_TERM_KEY_ACCOUNT}:`)).toBe(true);
+    expect(JSON.parse((await services.secretStore.get(account))!)).toEqual({ accessKeyId: world.john.accessKeyId, secretAccessKey: world.john.secretAccessKey });
 
     // Sessions: start, use, refresh (extend), end; collect every temporary secret and token handed out.
     await services.sessions.assume('hr-upload');
@@ -89,6 +91,6 @@ describe('no secret leaks', () => {
       for (const id of fullKeyIds) expect(text.includes(id), `${path.relative(tmp, file)} contains a full access key id`).toBe(false);
     }
     await services.identity.signOut();
-    expect(await services.secretStore.get(LONG_TERM_KEY_ACCOUNT)).toBeNull();
+    expect(await services.secretStore.get(account)).toBeNull();
   });
 });

@@ -105,18 +105,19 @@ describe('grantbox sandbox + identity CLI', () => {
     expect(JSON.parse(list.out).map((g: { name: string }) => g.name)).toEqual(['hr-upload']);
 
     const assume = await cli(['assume', 'hr-upload', '--json']);
-    expect(assume.code).toBe(0);
+    expect(assume.code, assume.err).toBe(0);
     expect(JSON.parse(assume.out)).toMatchObject({ grant: 'hr-upload', roleArn: 'arn:aws:iam::629470240201:role/JohnUploadRole', sessionName: 'john-hr-upload', state: 'active' });
 
     await fs.writeFile(path.join(dir, 'new-file.txt'), 'new\n');
     const cp = await cli(['exec', 'hr-upload', '--', 'aws', 's3', 'cp', 'new-file.txt', 's3://company1-hr/new-file.txt']);
-    expect(cp.code).toBe(0);
+    expect(cp.code, cp.out + cp.err).toBe(0);
     // Exit codes pass through; the child sees temporary credentials, the region and the endpoint.
     const probe = "process.exit(process.env.AWS_SESSION_TOKEN && process.env.AWS_ACCESS_KEY_ID.startsWith('ASIA') && process.env.AWS_REGION === 'us-east-1' && process.env.AWS_ENDPOINT_URL_S3 ? 7 : 3)";
-    expect((await cli(['exec', 'hr-upload', '--', process.execPath, '-e', probe])).code).toBe(7);
+    const probed = await cli(['exec', 'hr-upload', '--', process.execPath, '-e', probe]);
+    expect(probed.code, probed.err).toBe(7);
 
     const doctor = await cli(['doctor']);
-    expect(doctor.code).toBe(0);
+    expect(doctor.code, doctor.out + doctor.err).toBe(0);
     expect(doctor.out).toMatch(/^OK {3}Keychain:/m);
     expect(doctor.out).toMatch(/^OK {3}Clock:/m);
 

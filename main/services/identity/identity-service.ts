@@ -25,6 +25,8 @@ export const IDENTITY_FILE = 'identity.json';
 /** What identity.json holds: never the secret. */
 interface StoredIdentity {
   version: 1;
+  /** The keychain account holding this sign-in's key (unique per sign-in, so two data folders never share one). */
+  keychainAccount: string;
   accessKeyIdLast4: string;
   arn: string;
   account: string;
@@ -57,7 +59,11 @@ export interface SignInOptions {
   source?: string;
 }
 
-/** Keychain account holding the long-term key: JSON { accessKeyId, secretAccessKey }. One sign-in per OS user. */
+/**
+ * Prefix of the keychain account holding the long-term key as JSON { accessKeyId, secretAccessKey }. Each sign-in
+ * gets its own account (prefix + random id, named in identity.json), so data folders (GRANTBOX_HOME: the sandbox,
+ * tests, a second profile) never overwrite or delete each other's key.
+ */
 export const LONG_TERM_KEY_ACCOUNT = 'aws-long-term-key';
 
 interface KeychainEntry {
@@ -115,7 +121,9 @@ export class DefaultIdentityService implements IdentityService {
     }
     try {
       const parsed = JSON.parse(text) as Partial<StoredIdentity>;
-      if (parsed.version !== 1 || typeof parsed.accessKeyIdLast4 !== 'string' || typeof parsed.userName !== 'string') throw new Error('unexpected shape');
+      if (parsed.version !== 1 || typeof parsed.keychainAccount !== 'string' || typeof parsed.accessKeyIdLast4 !== 'string' || typeof parsed.userName !== 'string') {
+        throw new Error('unexpected shape');
+      }
       return parsed as StoredIdentity;
     } catch (e) {
       throw new AppError('IDENTITY_FILE_DAMAGED', 'The record of who is signed in on this computer is damaged.', {
@@ -161,7 +169,7 @@ export class DefaultIdentityService implements IdentityService {
   }
 
   private async readKeychain(stored: StoredIdentity): Promise<KeychainEntry> {
-    const raw = await this.deps.secretStore.get(LONG_TERM_KEY_ACCOUNT);
+    const raw = await this.deps.secretStore.get(stored.keychainAccount);
     if (raw === null) throw this.secretMissing(stored);
     try {
       const entry = JSON.parse(raw) as Partial<KeychainEntry>;
@@ -203,12 +211,14 @@ export class DefaultIdentityService implements IdentityService {
     }
     const source = options.source ?? 'pasted';
     const sts = this.deps.clients.sts({ credentials: { accessKeyId: keyId, secretAccessKey: secret } });
+    const keychainAccount = `${LONG_TERM_KEY_ACCOUNT}:${randomUUID()}`;
     let stored: StoredIdentity;
     try {
       const out = await sts.send(new GetCallerIdentityCommand({}));
       if (!out.Arn) throw Object.assign(new Error('GetCallerIdentity returned no Arn'), { name: 'Unknown', $metadata: out.$metadata });
       stored = {
         version: 1,
+        keychainAccount,
         accessKeyIdLast4: keyId.slice(-4),
         arn: out.Arn,
         account: out.Account ?? out.Arn.split(':')[4] ?? '',
@@ -226,6 +236,7 @@ export class DefaultIdentityService implements IdentityService {
       const userName = options.userName?.trim() || os.userInfo().username;
       stored = {
         version: 1,
+        keychainAccount,
         accessKeyIdLast4: keyId.slice(-4),
         arn: '',
         account: '',
@@ -241,13 +252,19 @@ export class DefaultIdentityService implements IdentityService {
 
     const previous = await this.readStored().catch(() => null);
     if (previous) await this.deps.onSignOut?.();
-    // Replaces any earlier sign-in's entry: one long-term key per OS user.
-    await this.deps.secretStore.set(LONG_TERM_KEY_ACCOUNT, JSON.stringify({ accessKeyId: keyId, secretAccessKey: secret } satisfies KeychainEntry));
+    await this.deps.secretStore.set(keychainAccount, JSON.stringify({ accessKeyId: keyId, secretAccessKey: secret } satisfies KeychainEntry));
     await this.writeStored(stored);
+    // The earlier sign-in of this data folder is replaced: remove its key from the keychain.
+    if (previous) await this.deps.secretStore.delete(previous.keychainAccount).catch(() => false);
     const info = toInfo(stored);
     await this.log({ type: 'signin.ok', arn: info.arn, account: info.account, userName: info.userName, verified: info.verified, accessKeyIdLast4: info.accessKeyIdLast4, source });
     this.emit(info);
     return info;
+  }
+
+  /** The keychain account of the current sign-in (tests, diagnostics); null when nobody is signed in. */
+  async keychainAccount(): Promise<string | null> {
+    return (await this.readStored())?.keychainAccount ?? null;
   }
 
   listProfiles(): Promise<ProfileSummary[]> {
@@ -266,7 +283,7 @@ export class DefaultIdentityService implements IdentityService {
       throw e;
     });
     await this.deps.onSignOut?.();
-    await this.deps.secretStore.delete(LONG_TERM_KEY_ACCOUNT);
+    if (stored) await this.deps.secretStore.delete(stored.keychainAccount);
     await fs.rm(this.file, { force: true });
     await this.log({ type: 'signout', ...(stored ? { accessKeyIdLast4: stored.accessKeyIdLast4, userName: stored.userName } : {}) });
     this.emit(null);

@@ -42,7 +42,9 @@ describe('DefaultIdentityService', () => {
     const id = service(store);
     const info = await id.signIn(` ${KEY_ID} `, SECRET);
     expect(info).toEqual({ arn: 'arn:aws:iam::629470240201:user/john', account: '629470240201', userName: 'john', accessKeyIdLast4: '2345', verified: true });
-    expect(JSON.parse((await store.get(LONG_TERM_KEY_ACCOUNT))!)).toEqual({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
+    const account = (await id.keychainAccount())!;
+    expect(account).toMatch(new RegExp(`^${LONG_TERM_KEY_ACCOUNT}:[0-9a-f-]{36}$`));
+    expect(JSON.parse((await store.get(account))!)).toEqual({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
     const file = path.join(dataDir, IDENTITY_FILE);
     const text = await fs.readFile(file, 'utf8');
     expect(text).not.toContain(SECRET);
@@ -57,9 +59,11 @@ describe('DefaultIdentityService', () => {
   it('refuses wrong keys and stores nothing', async () => {
     stsMock.on(GetCallerIdentityCommand).rejects(new STSServiceException({ name: 'InvalidClientTokenId', $fault: 'client', $metadata: { httpStatusCode: 403, requestId: 'r-2' }, message: 'bad' }));
     const store = new MemorySecretStore();
+    const set = vi.spyOn(store, 'set');
     const id = service(store);
     await expect(id.signIn(KEY_ID, SECRET)).rejects.toMatchObject({ code: 'KEYS_INVALID', details: { requestId: 'r-2' } });
-    expect(await store.get(LONG_TERM_KEY_ACCOUNT)).toBeNull();
+    expect(set).not.toHaveBeenCalled();
+    expect(await id.keychainAccount()).toBeNull();
     expect(await id.current()).toBeNull();
     expect(records[0]).toMatchObject({ type: 'signin.failed', code: 'KEYS_INVALID', requestId: 'r-2' });
   });
@@ -98,9 +102,11 @@ describe('DefaultIdentityService', () => {
     const seen: unknown[] = [];
     id.onChanged((i) => seen.push(i));
     await id.signIn(KEY_ID, SECRET);
+    const account = (await id.keychainAccount())!;
+    expect(await store.get(account)).not.toBeNull();
     await id.signOut();
     expect(ended).toHaveBeenCalledTimes(1);
-    expect(await store.get(LONG_TERM_KEY_ACCOUNT)).toBeNull();
+    expect(await store.get(account)).toBeNull();
     expect(await id.current()).toBeNull();
     await expect(id.longTermCredentials()).rejects.toMatchObject({ code: 'NOT_SIGNED_IN' });
     expect(seen).toHaveLength(2);
@@ -119,9 +125,28 @@ describe('DefaultIdentityService', () => {
       { name: 'temp', accessKeyIdLast4: 'TEMP' },
     ]);
     expect((await id.signInWithProfile('john')).userName).toBe('john');
-    expect(JSON.parse((await store.get(LONG_TERM_KEY_ACCOUNT))!)).toEqual({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
+    expect(JSON.parse((await store.get((await id.keychainAccount())!))!)).toEqual({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
     await expect(id.signInWithProfile('nobody')).rejects.toMatchObject({ code: 'PROFILE_NOT_FOUND' });
     await expect(id.signInWithProfile('temp')).rejects.toMatchObject({ code: 'PROFILE_HAS_TEMPORARY_KEYS' });
+  });
+
+  it('a new sign-in replaces the earlier one and removes its key; data folders never share a keychain entry', async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::1:user/john', Account: '1' });
+    const store = new MemorySecretStore();
+    const a = service(store);
+    await a.signIn(KEY_ID, SECRET);
+    const first = (await a.keychainAccount())!;
+    await a.signIn('AKIAJOHNSECONDKEY0001', 'second-secret');
+    const second = (await a.keychainAccount())!;
+    expect(second).not.toBe(first);
+    expect(await store.get(first)).toBeNull();
+    // Another data folder on the same keychain signs in and out without touching this one.
+    const otherDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gb-identity-other-'));
+    const b = new DefaultIdentityService({ secretStore: store, clients: new AwsClientFactory({ region: 'us-east-1' }, {}), dataDir: otherDir });
+    await b.signIn(KEY_ID, SECRET);
+    await b.signOut();
+    expect((await a.longTermCredentials()).accessKeyId).toBe('AKIAJOHNSECONDKEY0001');
+    await fs.rm(otherDir, { recursive: true, force: true });
   });
 
   it('derives user names from ARNs', () => {
