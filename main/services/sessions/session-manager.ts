@@ -414,7 +414,7 @@ export class SessionManager implements SessionService {
       const err = fromAwsError(e, { operation: 'ListMFADevices' });
       throw new AppError('MFA_DEVICE_LOOKUP_FAILED', 'Grantbox could not find your MFA device.', {
         cause: e,
-        details: { ...err.details, hint: 'Ask your administrator to allow iam:ListMFADevices on your own user, or to set the MFA device in Grantbox’s settings.' },
+        details: { ...err.details, hint: 'Ask your administrator to allow iam:ListMFADevices on your own user (AWS’s usual “manage your own MFA” policy includes it).' },
       });
     } finally {
       iam.destroy();
