@@ -142,7 +142,7 @@ export class KeytarSecretStore implements SecretStore {
         );
         reject(keychainError('KEYCHAIN_TIMEOUT', op, this.platform, undefined, { timeoutMs: this.timeoutMs }));
       }, this.timeoutMs);
-      // A stuck keychain call must not keep the CLI alive on its own.
+      // The timer alone never holds the process open; a native call in flight does, and then it still fires.
       timer.unref?.();
     });
     try {
@@ -156,6 +156,7 @@ export class KeytarSecretStore implements SecretStore {
   }
 
   private async refuseIfLocked(op: Operation, started: number): Promise<void> {
+    // The probe gets what is left of the call's bound, but at least 0.5 s (so a call is bounded by timeoutMs + 0.5 s).
     const budget = Math.max(500, this.timeoutMs - (Date.now() - started));
     let state: LockState;
     try {
