@@ -64,8 +64,9 @@ function holdForUploads(event: { preventDefault(): void }): boolean {
 async function start(): Promise<void> {
   const settingsPath = resolveSettingsPath(settingsFlag(process.argv));
   let settingsProblem: SerializedAppError | undefined;
+  const loadServices = () => createServices({ settingsPath, appVersion: app.getVersion() });
   try {
-    services = await createServices({ settingsPath, appVersion: app.getVersion() });
+    services = await loadServices();
   } catch (e) {
     // The window still opens and explains (app:info carries the problem).
     settingsProblem = settingsProblemOf(e);
@@ -83,6 +84,10 @@ async function start(): Promise<void> {
     trusted,
     events: windowEventSink(() => win?.webContents),
     services,
+    loadServices,
+    onServicesLoaded: (loaded) => {
+      services = loaded;
+    },
     info: {
       version: app.getVersion(),
       platform: process.platform,

@@ -1,5 +1,7 @@
 // A machine with broken settings: the window still opens (no services), app:info carries the problem, and the
-// page shows it in plain words with the settings path.
+// page shows it in plain words with the settings path. Once the file is fixed, "Try again" gets to sign-in
+// without a restart (app:info retries building the services).
+import fs from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { ensureRendererBuilt, launchChromium, pageBridgeScript, screenshot, startHarness, type Harness } from '../helpers/e2e-harness';
 
@@ -28,5 +30,15 @@ describe('settings problem (end to end)', () => {
     await page.getByRole('heading', { name: 'Grantbox needs its settings' }).waitFor({ timeout: 15_000 });
     expect(await page.getByText(h.info.settingsPath).count()).toBeGreaterThan(0);
     await screenshot(page, '00-settings-problem');
+
+    // Still broken: Try again keeps explaining.
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('heading', { name: 'Grantbox needs its settings' }).waitFor();
+    expect(() => h.services).toThrow();
+
+    await fs.writeFile(h.settingsPath, h.workingSettings);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('heading', { name: 'Sign in to upload files' }).waitFor({ timeout: 15_000 });
+    expect(h.services.settingsPath).toBe(h.settingsPath);
   });
 });

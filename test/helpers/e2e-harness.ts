@@ -42,9 +42,13 @@ export interface Harness {
   /** The page to open: http://127.0.0.1:PORT/index.html */
   url: string;
   world: TestWorld;
-  /** The real services (throws when the run was started with broken settings: see `info.settingsProblem`). */
+  /** The real services (throws while the settings are broken: see `info.settingsProblem`). */
   services: Services;
+  /** app:info as first built (a later "Try again" may have fixed it). */
   info: AppInfo;
+  settingsPath: string;
+  /** The settings that work (what startHarness writes when not told otherwise). */
+  workingSettings: string;
   registration: Registration;
   payloads: RecordedPayload[];
   /** What the fake native dialogs answer next. */
@@ -170,30 +174,30 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await fs.copyFile(path.join(ROOT, 'config', 'grants', 'hr-upload.yaml'), path.join(grantsDir, 'hr-upload.yaml'));
     for (const [name, text] of Object.entries(options.extraGrants ?? {})) await fs.writeFile(path.join(grantsDir, name), text);
     const settingsPath = path.join(tmp, 'settings.yaml');
-    await fs.writeFile(
-      settingsPath,
-      options.settingsText ?? [
-        'apiVersion: grantbox.dev/v1',
-        'kind: Settings',
-        'grants:',
-        '  source: directory',
-        `  path: ${JSON.stringify(grantsDir)}`,
-        '  watch: false',
-        'aws:',
-        `  region: ${world.region}`,
-        `  endpoint: ${endpoint}`,
-        '  forcePathStyle: true',
-        '',
-      ].join('\n'),
-    );
+    const workingSettings = [
+      'apiVersion: grantbox.dev/v1',
+      'kind: Settings',
+      'grants:',
+      '  source: directory',
+      `  path: ${JSON.stringify(grantsDir)}`,
+      '  watch: false',
+      'aws:',
+      `  region: ${world.region}`,
+      `  endpoint: ${endpoint}`,
+      '  forcePathStyle: true',
+      '',
+    ].join('\n');
+    await fs.writeFile(settingsPath, options.settingsText ?? workingSettings);
     // As main/app/index.ts does: broken settings still open the window, and app:info explains.
     let settingsProblem: AppInfo['settingsProblem'];
+    const loadServices = () => createServices({ settingsPath, appVersion: '0.0.0-e2e' });
     try {
-      services = await createServices({ settingsPath, appVersion: '0.0.0-e2e' });
+      services = await loadServices();
     } catch (e) {
       settingsProblem = settingsProblemOf(e);
     }
 
+    let live = services;
     const payloads: RecordedPayload[] = [];
     const sse = new Set<http.ServerResponse>();
     const events: EventSink = {
@@ -217,6 +221,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       events,
       services,
       info,
+      loadServices,
+      onServicesLoaded: (loaded) => {
+        live = loaded;
+      },
       dialogs: {
         saveFile: async () => dialogs.savePath,
         openPaths: async () => dialogs.openPaths,
@@ -277,7 +285,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
-    const live = services;
 
     return {
       url: `http://127.0.0.1:${port}/index.html`,
@@ -287,6 +294,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         return live;
       },
       info,
+      settingsPath,
+      workingSettings,
       registration,
       payloads,
       dialogs,

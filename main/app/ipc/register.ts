@@ -42,6 +42,13 @@ export interface RegisterOptions {
   /** null when the settings are missing or invalid: the window still opens and app:info explains. */
   services: Services | null;
   info: AppInfo;
+  /**
+   * Builds the services again from the settings file. While there are none, each app:info call ("Try again" on
+   * the settings screen) retries, so fixing the file does not need a restart.
+   */
+  loadServices?: () => Promise<Services>;
+  /** Told when a retry succeeded (the lifecycle needs the services for quit and close). */
+  onServicesLoaded?: (services: Services) => void;
   dialogs: Dialogs;
   shell: DesktopShell;
   guard?: GuardOptions;
@@ -87,13 +94,31 @@ function today(now: number): string {
 }
 
 export function registerIpc(options: RegisterOptions): Registration {
-  const { services, events, dialogs, shell, info } = options;
+  const { events, dialogs, shell } = options;
+  let services = options.services;
+  let info = options.info;
   const now = options.now ?? Date.now;
   const mfaTimeoutMs = options.mfaTimeoutMs ?? 5 * 60_000;
   const need = (): Services => {
     if (!services) throw settingsError(info.settingsProblem);
     return services;
   };
+  let loading: Promise<void> | null = null;
+  const retrySettings = (load: () => Promise<Services>): Promise<void> =>
+    (loading ??= load().then(
+      (loaded) => {
+        services = loaded;
+        const { settingsProblem: _fixed, ...rest } = info;
+        info = rest;
+        subscribe(loaded);
+        options.onServicesLoaded?.(loaded);
+      },
+      (e: unknown) => {
+        info = { ...info, settingsProblem: settingsProblemOf(e) };
+      },
+    ).finally(() => {
+      loading = null;
+    }));
 
   // MFA: the session service asks; the question goes to the window as an event; answerMfa resolves it.
   const pendingMfa = new Map<string, { resolve: (code: string | null) => void; timer: ReturnType<typeof setTimeout> }>();
@@ -125,7 +150,10 @@ export function registerIpc(options: RegisterOptions): Registration {
   };
 
   const handlers: Handlers = {
-    'app:info': () => info,
+    'app:info': async () => {
+      if (!services && options.loadServices) await retrySettings(options.loadServices);
+      return info;
+    },
     'app:openExternal': async ({ url }) => {
       if (!isAllowedExternalUrl(url)) {
         throw new AppError('EXTERNAL_LINK_REFUSED', 'Grantbox only opens links to a few trusted help sites, and this is not one of them.', {
@@ -195,7 +223,7 @@ export function registerIpc(options: RegisterOptions): Registration {
 
   // ---- service events → renderer events, taskbar progress, batch notifications ----
   const unsubscribe: Array<() => void> = [];
-  if (services) {
+  function subscribe(services: Services): void {
     unsubscribe.push(services.identity.onChanged((identity) => events.send('identity:changed', identity)));
     unsubscribe.push(services.sessions.onEvent((event) => events.send('session:changed', event)));
     unsubscribe.push(
@@ -213,6 +241,7 @@ export function registerIpc(options: RegisterOptions): Registration {
       }),
     );
   }
+  if (services) subscribe(services);
 
   return {
     exportLog,

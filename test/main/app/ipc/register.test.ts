@@ -40,6 +40,37 @@ describe('registerIpc', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'SETTINGS_MISSING', message: 'Grantbox has no settings yet.', details: { hint: 'Ask IT.' } } });
   });
 
+  it('app:info retries building the services while there are none, and subscribes once they exist', async () => {
+    const transport = new RecordingTransport();
+    const sent: Array<[EventChannel, unknown]> = [];
+    const { services } = fakeServices({ identity: { current: async () => john } });
+    let attempts = 0;
+    const loaded = vi.fn();
+    registerIpc({
+      transport,
+      trusted: trustedSenders(),
+      events: { send: (c, p) => void sent.push([c, p]) },
+      services: null,
+      info: { version: '1', platform: 'linux', settingsPath: '/x/s.yaml', settingsProblem: { code: 'SETTINGS_MISSING', message: 'No settings.' } },
+      loadServices: async () => {
+        attempts++;
+        if (attempts === 1) throw new AppError('SETTINGS_INVALID', 'Line 3 is wrong.');
+        return services;
+      },
+      onServicesLoaded: loaded,
+      dialogs: { saveFile: async () => null, openPaths: async () => [] },
+      shell: { openExternal: async () => {}, notify: () => {}, setProgress: () => {} },
+    });
+    await expect(transport.call('app:info', undefined)).resolves.toMatchObject({ ok: true, value: { settingsProblem: { code: 'SETTINGS_INVALID', message: 'Line 3 is wrong.' } } });
+    await expect(transport.call('identity:get', undefined)).resolves.toMatchObject({ ok: false, error: { code: 'SETTINGS_INVALID' } });
+    const second = await transport.call('app:info', undefined);
+    expect(second).toEqual({ ok: true, value: { version: '1', platform: 'linux', settingsPath: '/x/s.yaml' } });
+    expect(loaded).toHaveBeenCalledWith(services);
+    await expect(transport.call('identity:get', undefined)).resolves.toEqual({ ok: true, value: john });
+    await transport.call('app:info', undefined);
+    expect(attempts).toBe(2);
+  });
+
   it('opens only allow-listed https links', async () => {
     const { transport, shell } = setup();
     await expect(transport.call('app:openExternal', { url: 'https://docs.aws.amazon.com/IAM/' })).resolves.toEqual({ ok: true, value: undefined });
