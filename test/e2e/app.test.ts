@@ -167,16 +167,20 @@ describe('Grantbox end to end (Chromium, real services, moto, gnome-keyring)', (
     const msLeft = Date.parse(session.expiresAt) - pageNow;
     expect(msLeft).toBeGreaterThan(10 * 60_000);
 
+    const banner = (level: string) => page.locator(`[data-testid="session-banner-hr-upload"][data-level="${level}"]`);
+    expect(await banner('ok').count()).toBe(1);
+
     await page.clock.fastForward(msLeft - 9 * 60_000);
-    await page.getByText('you can extend it').waitFor({ timeout: 10_000 });
+    await banner('soon').waitFor({ timeout: 10_000 });
     await screenshot(page, '06-banner-10-minutes');
 
     await page.clock.fastForward(7.5 * 60_000);
-    await page.getByText('choose Extend now').waitFor({ timeout: 10_000 });
+    await banner('urgent').waitFor({ timeout: 10_000 });
     await screenshot(page, '07-banner-2-minutes');
 
     await page.clock.fastForward(2 * 60_000);
-    await page.getByText('Upload access to HR documents ended.').waitFor({ timeout: 10_000 });
+    await banner('ended').waitFor({ timeout: 10_000 });
+    expect(await banner('ended').textContent()).toContain('Upload access to HR documents ended');
     expect(await page.getByRole('button', { name: 'Renew' }).isVisible()).toBe(true);
     await screenshot(page, '08-access-ended');
   });
