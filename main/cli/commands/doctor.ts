@@ -79,7 +79,10 @@ export function register(program: Command): void {
         },
         (e: unknown) => {
           const err = fromAwsError(e, { operation: 'Connect', endpoint });
-          lines.push({ label: 'Endpoint', ok: false, text: err.message, ...(err.details.hint ? { fix: err.details.hint } : {}) });
+          // fetch wraps the reason in `cause`; say it when the mapping has nothing more specific.
+          const reason = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+          const text = err.code === 'AWS_REQUEST_FAILED' ? `${endpoint} could not be reached (${reason})` : err.message;
+          lines.push({ label: 'Endpoint', ok: false, text, fix: err.code === 'AWS_REQUEST_FAILED' ? 'Check the endpoint in your settings and your network connection.' : (err.details.hint ?? '') });
           print(lines.at(-1)!);
           return null;
         },
