@@ -117,6 +117,8 @@ export class UploadQueue implements UploadEngine {
   private readonly order: string[] = [];
   private readonly pending: Job[] = [];
   private running = 0;
+  /** Jobs with a run in progress (progress sampling looks only at these). */
+  private readonly active = new Set<Job>();
   private slotsUsed = 0;
   private largeRunning = 0;
   private readonly batches = new Map<string, Batch>();
@@ -274,10 +276,12 @@ export class UploadQueue implements UploadEngine {
       if (this.slotsUsed + cost > totalSlots || (large && this.largeRunning >= this.concurrency)) break;
       this.pending.shift();
       this.running++;
+      this.active.add(job);
       this.slotsUsed += cost;
       if (large) this.largeRunning++;
       job.running = this.run(job).finally(() => {
         this.running--;
+        this.active.delete(job);
         this.slotsUsed -= cost;
         if (large) this.largeRunning--;
         job.running = undefined;
@@ -561,6 +565,7 @@ export class UploadQueue implements UploadEngine {
   // ---------- controls ----------
 
   snapshot(): QueueSnapshot {
+    for (const job of this.active) if (job.item.state === 'uploading') this.sampleBytes(job);
     return this.buildSnapshot(Infinity);
   }
 
@@ -777,17 +782,23 @@ export class UploadQueue implements UploadEngine {
     this.timer.unref?.();
   }
 
+  /** Reads the open streams' positions into item.bytesSent (cheap: no per-chunk accounting anywhere). */
+  private sampleBytes(job: Job): number {
+    let inFlight = 0;
+    for (const st of job.streams.values()) inFlight += st.bytesRead;
+    const sent = Math.min(job.item.size, job.doneBytes + inFlight);
+    if (sent !== job.item.bytesSent) this.dirty = true;
+    job.item.bytesSent = sent;
+    return sent;
+  }
+
   private tick(): void {
     const now = Date.now();
     let moving = false;
-    for (const job of this.jobs.values()) {
+    for (const job of this.active) {
       if (job.item.state !== 'uploading') continue;
       moving = true;
-      let inFlight = 0;
-      for (const s of job.streams.values()) inFlight += s.bytesRead;
-      const sent = Math.min(job.item.size, job.doneBytes + inFlight);
-      if (sent !== job.item.bytesSent) this.dirty = true;
-      job.item.bytesSent = sent;
+      const sent = this.sampleBytes(job);
       job.samples.push({ t: now, b: sent });
       while (job.samples.length > 2 && now - job.samples[0]!.t > 5000) job.samples.shift();
       const rate = rateOf(job.samples);
