@@ -203,6 +203,14 @@ async function main() {
   }
   for (const b of backends) b.stop();
 
+  // The event-loop numbers' noise floor: an idle Node process on this machine, right now (shared CPUs show up here).
+  const idle = spawnSync(
+    process.execPath,
+    ['-e', "const h=require('perf_hooks').monitorEventLoopDelay({resolution:5});h.enable();setTimeout(()=>{h.disable();console.log(JSON.stringify({p99:h.percentile(99)/1e6,max:h.max/1e6}))},3000)"],
+    { encoding: 'utf8' },
+  );
+  const floor = JSON.parse(idle.stdout.trim() || '{}');
+
   const lines = [];
   lines.push(`Upload benchmark — ${new Date().toISOString()} — ${os.cpus().length} cores, Node ${process.version}, ${awsVersion.stdout.trim() || awsVersion.stderr.trim()}`);
   lines.push('wall = process start to exit (aws includes its ≈1 s start-up); CPU = user+sys of the uploading process; best of ' + runs);
@@ -242,6 +250,7 @@ async function main() {
     lines.push('');
     lines.push(`grantbox 1 × 1 GiB on s3rver: ${fmt(gib.wall)} s, ${fmt(1024 / gib.wall, 1)} MiB/s, CPU ${fmt(gib.user + gib.sys)} s, peak RSS ${fmt(gib.maxrssMiB, 0)} MiB, event-loop p99 ${fmt(gib.loopP99Ms, 1)} ms (max ${fmt(gib.loopMaxMs, 1)} ms)`);
   }
+  lines.push(`event-loop noise floor (idle Node process, same machine, just now): p99 ${fmt(floor.p99, 1)} ms, max ${fmt(floor.max, 1)} ms; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   lines.push('');
   lines.push('Goals: large file wall ≥ aws on both backends; 500 small files ≥ 1.5× aws; CPU/GiB ≤ aws; RSS < 200 MiB (1 GiB file); loop p99 < 20 ms.');
   process.stdout.write(`${lines.join('\n')}\n`);
