@@ -135,6 +135,8 @@ if (fs.existsSync(asarFile)) {
     const code = fs.readFileSync(path.join(path.dirname(mainJs), String(file)), 'utf8');
     for (const m of code.matchAll(/require\(["']([^"'./][^"']*)["']\)|from ["']([^"'./][^"']*)["']/g)) needed.add(m[1] ?? m[2]);
   }
+  // keytar is loaded lazily (createRequire) so the app opens even where the keychain library is missing.
+  needed.add('keytar');
   const fromMain = createRequire(mainJs);
   const builtins = new Set([...builtinModules, ...builtinModules.map((b) => `node:${b}`)]);
   for (const id of needed) {
