@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { parseDocument } from 'yaml';
@@ -164,6 +165,23 @@ describe('sessions against moto (auth on)', () => {
     expect(Date.parse(started.expiresAt) - Date.now()).toBeLessThanOrEqual(8_500);
     const provider = sessions.credentialProvider('hr-upload');
     const s3 = factory.s3({ credentials: provider, maxAttempts: 1 });
+    // An upload whose body trickles in across the refresh point (about 6.4 s): signed with the old credentials,
+    // still sending while new ones arrive, and it must complete.
+    const trickle = (async () => {
+      await new Promise((r) => setTimeout(r, 5_000));
+      const chunks = Array.from({ length: 12 }, (_, i) => Buffer.from(`chunk ${String(i).padStart(2, '0')}\n`));
+      const body = Readable.from(
+        (async function* () {
+          for (const c of chunks) {
+            yield c;
+            await new Promise((r) => setTimeout(r, 250));
+          }
+        })(),
+      );
+      const started = Date.now();
+      await s3.send(new PutObjectCommand({ Bucket: 'company1-hr', Key: 'inflight.txt', Body: body, ContentLength: chunks.reduce((n, c) => n + c.length, 0) }));
+      return { started, finished: Date.now() };
+    })();
     const keys = new Set<string>();
     let calls = 0;
     const until = Date.now() + 10_000;
@@ -174,6 +192,9 @@ describe('sessions against moto (auth on)', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(calls).toBeGreaterThan(15);
+    const inflight = await trickle;
+    const crossing = events.find((e) => e.type === 'refreshed' && Date.parse(e.at) > inflight.started && Date.parse(e.at) < inflight.finished);
+    expect(crossing, 'a refresh happened while the upload was in flight').toBeDefined();
     const refreshed = events.filter((e) => e.type === 'refreshed');
     expect(refreshed.length).toBeGreaterThanOrEqual(1);
     expect(keys.size).toBeGreaterThanOrEqual(2);
