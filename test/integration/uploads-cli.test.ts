@@ -111,6 +111,7 @@ it('upload sends the file and prints a summary; a second upload of the same name
 
   const again = await run('upload', 'hr-upload', file, '--json');
   expect(again.code).toBe(0);
+  expect(again.stderr).toBe(''); // no SDK console noise for an expected 412
   const parsed = JSON.parse(again.stdout);
   expect(parsed.items[0]).toMatchObject({ state: 'skipped', error: { code: 'S3_OBJECT_EXISTS' } });
 

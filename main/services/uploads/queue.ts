@@ -149,8 +149,12 @@ export class UploadQueue implements UploadEngine {
     if (!c) {
       const credentials = this.deps.credentials(grant.name);
       const sockets = this.concurrency * this.partConcurrency + 2;
+      const data = this.deps.clients.s3({ region: grant.region, credentials, maxAttempts: 1, maxSockets: sockets });
+      // With SDK retries off for stream bodies (we retry those ourselves), the SDK would console.warn "non-retryable
+      // streaming request" on every failed part and every 412; other SDK warnings still reach the console.
+      Object.assign(data.config, { logger: quietStreamingLogger });
       c = {
-        data: this.deps.clients.s3({ region: grant.region, credentials, maxAttempts: 1, maxSockets: sockets }),
+        data,
         control: this.deps.clients.s3({ region: grant.region, credentials, maxSockets: this.concurrency + 2 }),
       };
       this.clientCache.set(cacheKey, c);
@@ -898,6 +902,16 @@ export class UploadQueue implements UploadEngine {
     for (const w of this.drainWaiters.splice(0)) w();
   }
 }
+
+const quietStreamingLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes('non-retryable streaming request')) return;
+    console.warn(...args);
+  },
+  error: (...args: unknown[]) => console.error(...args),
+};
 
 function rateOf(samples: Array<{ t: number; b: number }>): number {
   if (samples.length < 2) return 0;
