@@ -11,7 +11,8 @@ export function register(program: Command): void {
     .option('--profile <name>', 'import the keys of this AWS CLI profile (~/.aws/credentials or $AWS_SHARED_CREDENTIALS_FILE)')
     .option('--access-key-id <id>', 'your access key id; the secret is read from stdin or asked for without echo')
     .option('--user-name <name>', 'name to show when the service cannot say who the keys belong to')
-    .action(async (opts: { profile?: string; accessKeyId?: string; userName?: string }, cmd: Command) => {
+    .option('--arn <arn>', 'your user ARN, used only when the service cannot say who the keys belong to (S3-compatible STS)')
+    .action(async (opts: { profile?: string; accessKeyId?: string; userName?: string; arn?: string }, cmd: Command) => {
       if (opts.profile && opts.accessKeyId) {
         throw new AppError('CLI_USAGE', 'Use either --profile or --access-key-id, not both.');
       }
@@ -27,7 +28,7 @@ export function register(program: Command): void {
             });
           }
           const secret = await readSecret('Secret access key (not shown): ');
-          info = await identityService.signIn(accessKeyId, secret, { ...(opts.userName ? { userName: opts.userName } : {}) });
+          info = await identityService.signIn(accessKeyId, secret, { ...(opts.userName ? { userName: opts.userName } : {}), ...(opts.arn ? { arn: opts.arn } : {}) });
         }
         const account = info.account ? `, account ${info.account}` : '';
         process.stdout.write(`Signed in as ${info.userName}${account}.\n`);

@@ -11,6 +11,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { PRINCIPAL_ARN_RE } from '../../../config/schema';
 import type { IdentityInfo, ProfileSummary } from '../../../preload/contract';
 import type { SessionLogWriter } from '../audit/types';
 import type { AwsClientFactory } from '../aws/client-factory';
@@ -55,6 +56,11 @@ export interface IdentityServiceDeps {
 export interface SignInOptions {
   /** Name to use when the service cannot say who the keys belong to (no GetCallerIdentity). */
   userName?: string;
+  /**
+   * Who the keys belong to, when the service cannot say (no GetCallerIdentity), e.g. arn:minio:iam:::user/john —
+   * so grants naming that ARN match. Ignored when the service verifies the keys (AWS's answer wins).
+   */
+  arn?: string;
   /** Where the keys came from, for the log ("pasted" or "profile:NAME"). */
   source?: string;
 }
@@ -233,16 +239,25 @@ export class DefaultIdentityService implements IdentityService {
         await this.log({ type: 'signin.failed', code: err.code, requestId: err.details.requestId, httpStatus: err.details.httpStatus, accessKeyIdLast4: keyId.slice(-4), source });
         throw err;
       }
-      const userName = options.userName?.trim() || os.userInfo().username;
+      const claimedArn = options.arn?.trim();
+      if (claimedArn && !PRINCIPAL_ARN_RE.test(claimedArn)) {
+        throw new AppError('SIGN_IN_INVALID_ARN', 'That does not look like an IAM user or role ARN.', {
+          details: { hint: 'Use the form arn:aws:iam::123456789012:user/NAME (the account may be empty on S3-compatible services).' },
+        });
+      }
+      const userName = options.userName?.trim() || (claimedArn ? userNameFromArn(claimedArn) : '') || os.userInfo().username;
+      const shownAs = claimedArn ? `“${userName}” (${claimedArn}, as entered)` : `“${userName}”`;
       stored = {
         version: 1,
         keychainAccount,
         accessKeyIdLast4: keyId.slice(-4),
-        arn: '',
-        account: '',
+        arn: claimedArn ?? '',
+        account: claimedArn ? (claimedArn.split(':')[4] ?? '') : '',
         userName,
         verified: false,
-        note: `This service could not confirm who these keys belong to (it does not answer GetCallerIdentity), so they were not checked yet and you are shown as “${userName}”. If the keys are wrong, starting a grant will fail.`,
+        note:
+          `This service could not confirm who these keys belong to (it does not answer GetCallerIdentity), so they were not checked yet and you are shown as ${shownAs}. ` +
+          (claimedArn ? 'If the keys are wrong, starting a grant will fail.' : 'Grants are matched by ARN, so none will show until you sign in again giving your ARN.'),
         signedInAt: new Date().toISOString(),
       };
       await this.log({ type: 'signin.unverified', code: err.code, requestId: err.details.requestId, httpStatus: err.details.httpStatus, accessKeyIdLast4: keyId.slice(-4), userName, source });

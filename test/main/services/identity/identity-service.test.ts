@@ -75,6 +75,16 @@ describe('DefaultIdentityService', () => {
     expect(info.note).toMatch(/could not confirm/);
   });
 
+  it('unverified sign-in may name its ARN (S3-compatible STS, empty account) so grants can match', async () => {
+    stsMock.on(GetCallerIdentityCommand).rejects(new STSServiceException({ name: 'NotImplemented', $fault: 'client', $metadata: { httpStatusCode: 501 }, message: 'nope' }));
+    const info = await service().signIn(KEY_ID, SECRET, { arn: 'arn:minio:iam:::user/john' });
+    expect(info).toMatchObject({ verified: false, userName: 'john', arn: 'arn:minio:iam:::user/john', account: '' });
+    await expect(service().signIn(KEY_ID, SECRET, { arn: 'john' })).rejects.toMatchObject({ code: 'SIGN_IN_INVALID_ARN' });
+    // A verified answer wins over a claimed ARN.
+    stsMock.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::1:user/real', Account: '1' });
+    expect((await service().signIn(KEY_ID, SECRET, { arn: 'arn:aws:iam::1:user/claimed' })).arn).toBe('arn:aws:iam::1:user/real');
+  });
+
   it('rejects malformed input before calling AWS', async () => {
     await expect(service().signIn('has space', SECRET)).rejects.toMatchObject({ code: 'SIGN_IN_INVALID_KEY_ID' });
     await expect(service().signIn(KEY_ID, 'a b c')).rejects.toMatchObject({ code: 'SIGN_IN_INVALID_SECRET' });
