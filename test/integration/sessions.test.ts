@@ -208,6 +208,43 @@ describe('sessions against moto (auth on)', () => {
     await sessions.end('hr-upload');
   }, 40_000);
 
+  it('a service without GetCallerIdentity: sign-in is unverified (with the ARN given) and assume still works', async () => {
+    // A loopback proxy in front of moto that refuses GetCallerIdentity with an unparseable 501, as some
+    // S3-compatible STS do, and forwards everything else unchanged (Host kept, so signatures stay valid).
+    const target = new URL(world.endpoint);
+    const proxy = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (body.toString().includes('Action=GetCallerIdentity')) {
+          res.writeHead(501, { 'content-type': 'text/plain' });
+          res.end('Not Implemented');
+          return;
+        }
+        const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        });
+        upstream.end(body);
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const { identity, sessions } = await setup({ endpointEnv: { AWS_ENDPOINT_URL: url } });
+      const me = await identity.signIn(world.john.accessKeyId, world.john.secretAccessKey, { arn: 'arn:aws:iam::629470240201:user/john' });
+      expect(me).toMatchObject({ verified: false, userName: 'john', account: '629470240201' });
+      expect(me.note).toMatch(/could not confirm/);
+      const info = await sessions.assume('hr-upload');
+      expect(info).toMatchObject({ grant: 'hr-upload', state: 'active', sessionName: 'john-hr-upload' });
+      expect(records.map((r) => r.type)).toEqual(expect.arrayContaining(['signin.unverified', 'signin.ok', 'session.started']));
+      await sessions.end('hr-upload');
+    } finally {
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
+  });
+
   it('an endpoint that is down, or answers garbage, gives plain errors', async () => {
     const down = await setup({ endpointEnv: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } });
     await expect(down.identity.signIn(world.john.accessKeyId, world.john.secretAccessKey)).rejects.toMatchObject({
