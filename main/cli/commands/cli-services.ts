@@ -25,7 +25,7 @@ async function readPipedLine(input: NodeJS.ReadStream): Promise<string> {
 }
 
 /** Reads one line from the terminal; with `hidden`, nothing is echoed (secrets, MFA codes). */
-export function promptLine(label: string, options: { hidden?: boolean } = {}): Promise<string> {
+export async function promptLine(label: string, options: { hidden?: boolean } = {}): Promise<string> {
   const input = process.stdin;
   const output = process.stderr;
   if (!input.isTTY) {
