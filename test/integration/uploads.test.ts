@@ -125,6 +125,7 @@ describe('names and folders', () => {
     file('outside-secret.txt', 7);
     fs.symlinkSync(path.join(tmp, 'outside-secret.txt'), path.join(tmp, 'drop/Projekt ä/link-out.txt'));
     fs.symlinkSync(path.join(tmp, 'drop/Projekt ä/sub/deeper/日本語.pdf'), path.join(tmp, 'drop/Projekt ä/link-in.pdf'));
+    fs.symlinkSync(path.join(tmp, 'drop/Projekt ä'), path.join(tmp, 'drop/Projekt ä/sub/loop'));
     await svc.start('hr-upload', [path.join(tmp, 'drop/Projekt ä')]);
     await svc.drain();
     const byPath = new Map(svc.snapshot().items.map((i) => [i.relativePath, i]));
@@ -134,6 +135,9 @@ describe('names and folders', () => {
     expect(byPath.get('Projekt ä/back_slash.txt')).toMatchObject({ state: 'done', note: expect.stringContaining('backslash') });
     expect(byPath.get('Projekt ä/link-out.txt')).toMatchObject({ state: 'refused', error: { code: 'UPLOAD_LINK_OUTSIDE' } });
     expect(byPath.get('Projekt ä/link-in.pdf')).toMatchObject({ state: 'done' });
+    // A folder shortcut (here a loop back to the top) is skipped, not followed and not a failure.
+    expect(byPath.get('Projekt ä/sub/loop')).toMatchObject({ state: 'skipped', error: { code: 'UPLOAD_LINK_SKIPPED' } });
+    expect(byPath.size).toBe(6);
     expect((await objectBytes(`${p}Projekt ä/sub/deeper/日本語.pdf`)).length).toBe(20);
     const listed = await svc.listObjects('hr-upload', 'Projekt ä/');
     expect(listed.objects.map((o) => o.key).sort()).toEqual(

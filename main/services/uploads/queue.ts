@@ -190,7 +190,12 @@ export class UploadQueue implements UploadEngine {
         const item: UploadItem = { id: randomUUID(), batchId: batch.id, grant: grant.name, relativePath, key: '', size: 0, bytesSent: 0, state: 'queued' };
         const job = this.newJob(item, entry.path, 0, grant, batch);
         if (entry.kind === 'refused') {
-          this.refuse(job, new AppError(entry.code, entry.message, { details: { hint: entry.hint } }));
+          const error = new AppError(entry.code, entry.message, { details: { hint: entry.hint } });
+          if (entry.code === 'UPLOAD_LINK_SKIPPED') {
+            // A shortcut to a folder that is uploaded anyway under its own name: nothing is lost, so not a failure.
+            item.error = errOf(error);
+            this.finish(job, 'skipped', error);
+          } else this.refuse(job, error);
           continue;
         }
         item.size = entry.size;

@@ -97,7 +97,7 @@ export async function* walkDrop(paths: string[]): AsyncGenerator<DropEntry> {
               yield unreadable(full, segs, e);
               continue;
             }
-            if (!isInside(root, target)) {
+            if (!isInside(root, target) && !(target === root && tst.isDirectory())) {
               yield refused(full, segs, 'UPLOAD_LINK_OUTSIDE', `“${segs.join('/')}” is a shortcut to something outside the folder you dropped, so it was not uploaded.`, 'Drop the file itself if you mean to upload it.');
               continue;
             }

@@ -219,6 +219,32 @@ describe('scheduling and progress', () => {
     expect(events).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
   }, 60_000);
 
+  it('reports bytes, rate and ETA per file and overall while a file streams', async () => {
+    // The fake S3 reads the body slowly, like a slow network: 1 MiB every 60 ms.
+    s3.on(PutObjectCommand).callsFake(async (input: PutObjectCommandInput) => {
+      for await (const _chunk of input.Body as fs.ReadStream) await new Promise((r) => setTimeout(r, 60));
+      return {};
+    });
+    const e = engine({ progressIntervalMs: 50 });
+    const seen: Array<{ sent: number; rate: number; eta?: number; total: number; overall: number; overallEta?: number }> = [];
+    e.onProgress((s) => {
+      const it = s.items[0];
+      if (it?.state === 'uploading') seen.push({ sent: it.bytesSent, rate: it.rate ?? 0, eta: it.etaSeconds, total: s.bytesTotal, overall: s.bytesSent, overallEta: s.etaSeconds });
+    });
+    const size = 8 * 1024 * 1024;
+    await e.start('g', [file('slow.bin', 'y'.repeat(size))]);
+    await e.drain();
+    expect(e.snapshot().items[0]).toMatchObject({ state: 'done', bytesSent: size });
+    const mid = seen.filter((x) => x.sent > 0 && x.sent < size);
+    expect(mid.length).toBeGreaterThan(2);
+    expect(mid.every((x, i) => i === 0 || x.sent >= mid[i - 1]!.sent)).toBe(true);
+    const late = mid[mid.length - 1]!;
+    expect(late.rate).toBeGreaterThan(1024 * 1024); // ≈ 16 MiB/s here
+    expect(late.eta).toBeGreaterThanOrEqual(0);
+    expect(late.total).toBe(size);
+    expect(late.overall).toBe(late.sent);
+  });
+
   it('clearFinished drops finished items and busy() follows the queue', async () => {
     s3.on(PutObjectCommand).resolves({});
     const e = engine();
