@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { walkDrop, type DropEntry } from '../../../../main/services/uploads/walk';
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-walk-'));
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function all(paths: string[]): Promise<DropEntry[]> {
+  const out: DropEntry[] = [];
+  for await (const e of walkDrop(paths)) out.push(e);
+  return out;
+}
+
+function touch(rel: string, content = 'x'): string {
+  const p = path.join(tmp, rel);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, content);
+  return p;
+}
+
+describe('walkDrop', () => {
+  it('yields files with segments relative to the drop (folder name first), sizes and mtimes; empty folders yield nothing', async () => {
+    touch('drop/a.txt', 'abc');
+    touch('drop/sub/b.txt');
+    fs.mkdirSync(path.join(tmp, 'drop/empty'));
+    const single = touch('single.pdf', '12345');
+    const entries = await all([path.join(tmp, 'drop'), single]);
+    const files = entries.filter((e) => e.kind === 'file');
+    expect(files.map((e) => e.segments.join('/')).sort()).toEqual(['drop/a.txt', 'drop/sub/b.txt', 'single.pdf']);
+    expect(files.find((e) => e.segments.join('/') === 'drop/a.txt')).toMatchObject({ size: 3, mtimeMs: expect.any(Number) });
+    expect(entries).toHaveLength(3);
+  });
+
+  it('follows a dropped shortcut (the person chose it) but refuses FIFOs and devices inside folders', async () => {
+    const target = touch('real/file.txt', 'hello');
+    fs.symlinkSync(target, path.join(tmp, 'shortcut.txt'));
+    fs.mkdirSync(path.join(tmp, 'drop'));
+    expect(spawnSync('mkfifo', [path.join(tmp, 'drop/pipe')]).status).toBe(0);
+    const entries = await all([path.join(tmp, 'shortcut.txt'), path.join(tmp, 'drop')]);
+    expect(entries[0]).toMatchObject({ kind: 'file', segments: ['shortcut.txt'], size: 5 });
+    expect(entries[1]).toMatchObject({ kind: 'refused', code: 'UPLOAD_NOT_A_FILE', segments: ['drop', 'pipe'] });
+  });
+
+  it('is lazy: the first file arrives before a big folder has been read', async () => {
+    for (let d = 0; d < 50; d++) for (let i = 0; i < 20; i++) touch(`big/d${d}/f${i}`);
+    const it = walkDrop([path.join(tmp, 'big')])[Symbol.asyncIterator]();
+    const first = await it.next();
+    expect(first.value).toMatchObject({ kind: 'file' });
+    // Stop early: the generator closes its directory handle.
+    await it.return?.(undefined);
+  });
+});
