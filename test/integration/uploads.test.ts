@@ -57,8 +57,9 @@ function service(overrides: Partial<UploadServiceDeps> & { grant?: Partial<Uploa
   return svc;
 }
 
+/** Unfinished multipart uploads under this test's prefix. */
 async function multipartUploadsLeft(): Promise<number> {
-  const out = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
+  const out = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: grant.prefix }));
   return out.Uploads?.length ?? 0;
 }
 

@@ -355,18 +355,21 @@ export class UploadQueue implements UploadEngine {
           if (!job.overwrite && (await keyExists(clients.control, grant.bucket, item.key, controller.signal).catch(() => undefined))) {
             throw Object.assign(new Error('exists'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
           }
-          const created = await createMultipart(clients, target, controller.signal);
+          const created = await createMultipart(clients, target);
           hooks.onRequestId(created.requestId);
           job.uploadId = created.uploadId;
           job.partSize = plan.partSize;
           job.resumeId ??= randomUUID().replaceAll('-', '');
+          // Recorded first, so a quit during creation still leaves it resumable; a cancel during creation is
+          // noticed here and the catch below aborts it.
           await this.persist(job);
+          controller.signal.throwIfAborted();
         }
         if (!job.openAfterConflict) {
           await uploadParts(clients, job.path, item.size, job.partSize!, target, job.uploadId, job.parts, this.partConcurrency, hooks);
         }
         job.openAfterConflict = false;
-        const done = await this.withConflictRetry(job, () => completeMultipart(clients, target, job.uploadId!, job.parts, controller.signal), true);
+        const done = await this.withConflictRetry(job, () => completeMultipart(clients, target, job.uploadId!, job.parts), true);
         hooks.onRequestId(done.requestId);
         job.checksum = done.checksum;
         const stored = await headSize(clients.control, grant.bucket, item.key, controller.signal);
@@ -915,7 +918,9 @@ const quietStreamingLogger = {
     if (typeof args[0] === 'string' && args[0].includes('non-retryable streaming request')) return;
     console.warn(...args);
   },
-  error: (...args: unknown[]) => console.error(...args),
+  // With a logger set, the SDK's logger middleware reports every failed request here; the queue reports failures
+  // itself (item error, session log), so these stay quiet like the SDK's default no-op logger.
+  error: () => undefined,
 };
 
 function rateOf(samples: Array<{ t: number; b: number }>): number {

@@ -243,8 +243,12 @@ export async function putWholeFile(clients: TransferClients, path: string, size:
   return checksum;
 }
 
-export async function createMultipart(clients: TransferClients, target: TransferTarget, signal: AbortSignal): Promise<{ uploadId: string; requestId?: string }> {
-  const out = await clients.control.send(new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ChecksumAlgorithm: 'CRC32' }), { abortSignal: signal });
+/**
+ * Not abortable on purpose: cancelling while the request is in flight could leave an upload S3 created but whose
+ * UploadId we never learned — an orphan nobody aborts. The caller checks for cancellation once it returns.
+ */
+export async function createMultipart(clients: TransferClients, target: TransferTarget): Promise<{ uploadId: string; requestId?: string }> {
+  const out = await clients.control.send(new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ChecksumAlgorithm: 'CRC32' }));
   if (!out.UploadId) throw new Error('CreateMultipartUpload returned no UploadId');
   return { uploadId: out.UploadId, ...(out.$metadata?.requestId ? { requestId: out.$metadata?.requestId } : {}) };
 }
@@ -316,12 +320,12 @@ async function uploadPart(clients: TransferClients, path: string, size: number, 
   await hooks.onPartDone({ partNumber, etag, checksumCRC32: checksum, size: end - start });
 }
 
+/** Not abortable either: a cancel racing the completion must not leave us unsure whether the object exists. */
 export async function completeMultipart(
   clients: TransferClients,
   target: TransferTarget,
   uploadId: string,
   parts: ReadonlyMap<number, PersistedPart>,
-  signal: AbortSignal,
 ): Promise<{ checksum?: string; requestId?: string }> {
   const sorted = [...parts.values()].sort((a, b) => a.partNumber - b.partNumber);
   const out = await clients.control.send(
@@ -334,7 +338,6 @@ export async function completeMultipart(
       },
       ...(target.overwrite ? {} : { IfNoneMatch: '*' }),
     }),
-    { abortSignal: signal },
   );
   // S3 returns the composite checksum (CRC32 of the parts' CRC32s, "-N"); compute it when a store doesn't.
   const checksum = out.ChecksumCRC32 ?? compositeCrc32(sorted);
