@@ -27,8 +27,10 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // Each file starts its own servers on free ports; two cores → two workers.
+          // Each file starts its own servers on free ports; two cores → two workers. Its own group, after the
+          // unit tests, because vitest runs projects of one group with one worker setting.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -50,6 +52,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
