@@ -80,14 +80,20 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
     closers.push(() => grantStore.close());
 
     // The identity service ends sessions on sign-out; the session manager reads keys through the identity service.
-    const holder: { sessions?: SessionManager } = {};
+    // Signing out also stops this person's uploads and clears their queue, so the next person to sign in on this
+    // computer does not see their file names.
+    const holder: { sessions?: SessionManager; uploads?: UploadEngine } = {};
     const identityService = new DefaultIdentityService({
       secretStore,
       clients,
       dataDir,
       log,
       env,
-      onSignOut: async () => holder.sessions?.endAll('signed out'),
+      onSignOut: async () => {
+        await holder.uploads?.cancelAll();
+        holder.uploads?.clearFinished();
+        await holder.sessions?.endAll('signed out');
+      },
     });
     const sessionManager = new SessionManager({ identity: identityService, grants: grantStore, clients, log, ...(options.clock ? { clock: options.clock } : {}) });
     holder.sessions = sessionManager;
@@ -113,6 +119,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
       ...(settings.uploads?.concurrency ? { concurrency: settings.uploads.concurrency } : {}),
       ...(settings.uploads?.partConcurrency ? { partConcurrency: settings.uploads.partConcurrency } : {}),
     });
+    holder.uploads = uploadEngine;
     closers.push(() => uploadEngine.close());
 
     const audit = new AuditLog({

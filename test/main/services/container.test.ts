@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createServices, type AppServices } from '../../../main/services/container';
@@ -10,12 +11,14 @@ import { MemorySecretStore } from '../../../main/services/identity/secret-store'
 import type { SessionEvent } from '../../../main/services/sessions/types';
 
 const sts = mockClient(STSClient);
+const s3 = mockClient(S3Client);
 const TUTORIAL = path.resolve(__dirname, '../../../config/grants/hr-upload.yaml');
 
 let tmp: string;
 let services: AppServices | undefined;
 beforeEach(async () => {
   sts.reset();
+  s3.reset();
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gb-container-'));
   const grants = path.join(tmp, 'grants');
   await fs.mkdir(grants);
@@ -69,6 +72,23 @@ describe('createServices', () => {
     expect(services.sessions.list()).toEqual([]);
     await services.close();
     await services.close(); // idempotent
+  });
+
+  it('sign-out clears the queue, so the next person on this computer does not see the last one\'s file names', async () => {
+    services = await createServices({ settingsPath: path.join(tmp, 'settings.yaml'), env: { GRANTBOX_HOME: path.join(tmp, 'home') }, secretStore: new MemorySecretStore(), liveGrants: false });
+    s3.on(PutObjectCommand).resolves({ ETag: '"e"', $metadata: { requestId: 'r' } });
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 5 });
+    const file = path.join(tmp, 'payslip-john.pdf');
+    await fs.writeFile(file, 'hello');
+    await services.identity.signIn('AKIAJOHN000000001234', 'secret-secret');
+    await services.sessions.assume('hr-upload');
+    await services.uploads.start('hr-upload', [file]);
+    await services.uploads.drain();
+    expect(services.uploads.snapshot().items.map((i) => [i.relativePath, i.state])).toEqual([['payslip-john.pdf', 'done']]);
+
+    await services.identity.signOut();
+    expect(services.uploads.snapshot().items).toEqual([]);
+    expect(services.uploads.snapshot().batches).toEqual([]);
   });
 
   it('a missing settings file is a plain SETTINGS_MISSING error', async () => {
