@@ -10,10 +10,9 @@ import { SessionLog } from '../../services/audit/session-log';
 import type { LogRecord } from '../../services/audit/types';
 import { createServices } from '../../services/container';
 import { toAppError } from '../../services/errors';
-import { hardExitIfKeychainStuck, stuckKeychainCalls } from '../../services/identity/keytar-secret-store';
 import { defaultDataDir, resolveSettingsPath } from '../../services/paths';
 import { loadSettingsFile } from '../../services/settings';
-import { exit, VERSION } from '../program';
+import { VERSION } from '../program';
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 
@@ -68,7 +67,6 @@ export function register(program: Command): void {
       }
       process.stdout.write(`Wrote ${result.records} log record${result.records === 1 ? '' : 's'} to ${opts.out}\n`);
       if (degraded) process.stderr.write(`  (Grantbox could not fully start, so the export has the log without grants or identity: ${degraded})\n`);
-      if (stuckKeychainCalls() > 0) hardExitIfKeychainStuck(exit.code);
     });
 
   logs
