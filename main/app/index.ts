@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { Notification, app, dialog, protocol, session, shell, type BrowserWindow } from 'electron';
 import { isAppError } from '../services/errors';
+import { hardExitIfKeychainStuck, stuckKeychainCalls } from '../services/identity/keytar-secret-store';
 import { resolveSettingsPath } from '../services/paths';
 import type { Services } from '../services/services';
 import { createServices } from '../services/container';
@@ -165,7 +166,8 @@ if (!app.requestSingleInstanceLock()) {
     event.preventDefault();
     closed = true;
     registration?.dispose();
-    const done = () => app.quit();
+    // A keychain call that timed out (a locked keyring waiting for its password) would hold the process open.
+    const done = () => (stuckKeychainCalls() > 0 ? hardExitIfKeychainStuck(0) : app.quit());
     void (services ? services.close().catch(() => undefined).then(done) : Promise.resolve().then(done));
   });
   app.whenReady().then(start, (e: unknown) => {
