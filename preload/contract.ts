@@ -109,7 +109,11 @@ export interface InvokeChannels {
   'app:openExternal': { args: { url: string }; result: void };
 
   'identity:get': { args: void; result: IdentityInfo | null };
-  'identity:signIn': { args: { accessKeyId: string; secretAccessKey: string }; result: IdentityInfo };
+  /**
+   * `arn`: who the keys belong to, as the person states it — used only when the service cannot confirm it (S3-compatible
+   * services without GetCallerIdentity), so grants naming that ARN still match. AWS's own answer wins when it has one.
+   */
+  'identity:signIn': { args: { accessKeyId: string; secretAccessKey: string; arn?: string }; result: IdentityInfo };
   'identity:listProfiles': { args: void; result: ProfileSummary[] };
   'identity:signInWithProfile': { args: { profile: string }; result: IdentityInfo };
   'identity:signOut': { args: void; result: void };
@@ -171,7 +175,8 @@ export interface GrantboxApi {
   };
   identity: {
     get(): Promise<Result<IdentityInfo | null>>;
-    signIn(accessKeyId: string, secretAccessKey: string): Promise<Result<IdentityInfo>>;
+    /** `arn` only when the person filled in "Your user ARN" (see 'identity:signIn'). */
+    signIn(accessKeyId: string, secretAccessKey: string, arn?: string): Promise<Result<IdentityInfo>>;
     listProfiles(): Promise<Result<ProfileSummary[]>>;
     signInWithProfile(profile: string): Promise<Result<IdentityInfo>>;
     signOut(): Promise<Result<void>>;

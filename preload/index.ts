@@ -63,7 +63,8 @@ export function buildApi({ ipc, pathForFile }: PreloadDeps): GrantboxApi {
     },
     identity: {
       get: () => invoke('identity:get'),
-      signIn: (accessKeyId, secretAccessKey) => invoke('identity:signIn', { accessKeyId, secretAccessKey }),
+      signIn: (accessKeyId, secretAccessKey, arn) =>
+        invoke('identity:signIn', { accessKeyId, secretAccessKey, ...(arn === undefined ? {} : { arn }) }),
       listProfiles: () => invoke('identity:listProfiles'),
       signInWithProfile: (profile) => invoke('identity:signInWithProfile', { profile }),
       signOut: () => invoke('identity:signOut'),

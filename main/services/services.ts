@@ -26,7 +26,8 @@ export type MfaPrompt = (request: MfaRequest) => Promise<string | null>;
 export interface IdentityService {
   /** The signed-in identity (keychain secret present and verified at sign-in), or null. */
   current(): Promise<IdentityInfo | null>;
-  signIn(accessKeyId: string, secretAccessKey: string): Promise<IdentityInfo>;
+  /** `options.arn`: the person's stated ARN, used only when the service cannot say who the keys belong to. */
+  signIn(accessKeyId: string, secretAccessKey: string, options?: { arn?: string }): Promise<IdentityInfo>;
   /** Profiles in the AWS CLI shared credentials file (names and key-id tails only). */
   listProfiles(): Promise<ProfileSummary[]>;
   signInWithProfile(profile: string): Promise<IdentityInfo>;

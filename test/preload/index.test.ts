@@ -68,6 +68,19 @@ describe('preload', () => {
     expect(listener).toHaveBeenCalledTimes(1);
   });
 
+  it('identity.signIn sends the ARN only when one is given', async () => {
+    const ipc = new FakeIpc();
+    const api = buildApi({ ipc: ipc as never, pathForFile: () => '' });
+    await api.identity.signIn('minioadmin', 's3cr3t');
+    await api.identity.signIn('minioadmin', 's3cr3t', 'arn:minio:iam:::user/john');
+    expect(ipc.invoked).toEqual([
+      ['identity:signIn', { accessKeyId: 'minioadmin', secretAccessKey: 's3cr3t' }],
+      ['identity:signIn', { accessKeyId: 'minioadmin', secretAccessKey: 's3cr3t', arn: 'arn:minio:iam:::user/john' }],
+    ]);
+    // Strict schemas refuse unknown keys, so "no ARN" must be an absent key, not arn: undefined.
+    expect(Object.keys(ipc.invoked[0]![1] as object)).not.toContain('arn');
+  });
+
   it('uploads.start sends paths made from File objects', async () => {
     const ipc = new FakeIpc();
     const api = buildApi({ ipc: ipc as never, pathForFile: (f) => `/home/john/${f.name}` });

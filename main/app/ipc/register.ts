@@ -164,7 +164,8 @@ export function registerIpc(options: RegisterOptions): Registration {
     },
 
     'identity:get': () => need().identity.current(),
-    'identity:signIn': ({ accessKeyId, secretAccessKey }) => need().identity.signIn(accessKeyId, secretAccessKey),
+    'identity:signIn': ({ accessKeyId, secretAccessKey, arn }) =>
+      need().identity.signIn(accessKeyId, secretAccessKey, arn === undefined ? undefined : { arn }),
     'identity:listProfiles': () => need().identity.listProfiles(),
     'identity:signInWithProfile': ({ profile }) => need().identity.signInWithProfile(profile),
     'identity:signOut': () => need().identity.signOut(),

@@ -4,7 +4,7 @@
 // (string lengths, list sizes) because the renderer is treated as untrusted input.
 import path from 'node:path';
 import { z } from 'zod';
-import { GRANT_NAME_RE } from '../../../config/schema';
+import { GRANT_NAME_RE, PRINCIPAL_ARN_RE } from '../../../config/schema';
 import type { ArgsOf, InvokeChannel } from '../../../preload/contract';
 
 const none = z.undefined();
@@ -26,9 +26,13 @@ export const ARG_SCHEMAS: ArgSchemas = {
 
   'identity:get': none,
   'identity:signIn': z.strictObject({
-    // AKIA… / ASIA… ids are 16–128 upper-case letters and digits; the secret is opaque but bounded.
-    accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/),
+    // AWS ids (AKIA…) are upper-case letters and digits, but S3-compatible services (MinIO, Garage) issue lower-case
+    // or shorter ones: the same printable-ASCII rule as the identity service. The secret is opaque but bounded.
+    accessKeyId: z.string().max(128, { abort: true }).regex(/^[\x21-\x7e]{3,128}$/),
     secretAccessKey: z.string().min(1).max(256),
+    // The stated user ARN (S3-compatible services that cannot say who the keys belong to). Same rule as grant
+    // subjects, so what is accepted here can match a grant. The length check aborts first: no regex over huge input.
+    arn: z.string().max(2048, { abort: true }).regex(PRINCIPAL_ARN_RE).optional(),
   }),
   'identity:listProfiles': none,
   'identity:signInWithProfile': z.strictObject({ profile: z.string().min(1).max(128) }),

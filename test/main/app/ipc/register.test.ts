@@ -80,6 +80,19 @@ describe('registerIpc', () => {
     expect(shell.openExternal).toHaveBeenCalledTimes(1);
   });
 
+  it('identity:signIn passes a stated ARN to the identity service, and no options without one', async () => {
+    const signIn = vi.fn(async () => ({ ...john, verified: false, note: 'could not confirm' }));
+    const { transport } = setup({ identity: { signIn } });
+    const keys = { accessKeyId: 'minioadmin', secretAccessKey: 'minio-secret-key' };
+    const r = await transport.call('identity:signIn', { ...keys, arn: 'arn:minio:iam:::user/john' });
+    expect(r).toMatchObject({ ok: true, value: { verified: false, note: 'could not confirm' } });
+    await transport.call('identity:signIn', keys);
+    expect(signIn.mock.calls).toEqual([
+      ['minioadmin', 'minio-secret-key', { arn: 'arn:minio:iam:::user/john' }],
+      ['minioadmin', 'minio-secret-key', undefined],
+    ]);
+  });
+
   it('grants:list needs a signed-in identity and lists only mine', async () => {
     let who: IdentityInfo | null = null;
     const forMe = vi.fn(() => [{ name: 'hr-upload' }]);

@@ -10,7 +10,11 @@ const VALID_ARGS: { [C in InvokeChannel]: ArgsOf<C> } = {
   'app:info': undefined,
   'app:openExternal': { url: 'https://docs.aws.amazon.com/' },
   'identity:get': undefined,
-  'identity:signIn': { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+  'identity:signIn': {
+    accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    arn: 'arn:aws:iam::123456789012:user/john',
+  },
   'identity:listProfiles': undefined,
   'identity:signInWithProfile': { profile: 'default' },
   'identity:signOut': undefined,
@@ -134,6 +138,46 @@ describe('IPC argument schemas', () => {
   it('refuses grant names that are not grant names', () => {
     for (const grant of ['../hr', 'HR', '-hr', 'hr/upload', '']) {
       expect(ARG_SCHEMAS['session:assume'].safeParse({ grant }).success, grant).toBe(false);
+    }
+  });
+
+  it('identity:signIn takes an optional stated ARN, and only one shaped like a grant subject', async () => {
+    const s = ARG_SCHEMAS['identity:signIn'];
+    const keys = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+    expect(s.safeParse(keys).success).toBe(true);
+    for (const arn of ['arn:aws:iam::123456789012:user/john', 'arn:minio:iam:::user/john', 'arn:aws:iam::123456789012:user/team/john']) {
+      expect(s.safeParse({ ...keys, arn }).success, arn).toBe(true);
+    }
+    const malformed = [
+      '',
+      'john',
+      'arn:aws:s3:::company1-hr',
+      'arn:aws:iam::1234:user/john',
+      'arn:aws:iam::123456789012:user/',
+      'arn:aws:iam::123456789012:user/john\n',
+      ' arn:aws:iam::123456789012:user/john',
+      'arn:aws:iam::123456789012:user/john smith',
+      `arn:aws:iam::123456789012:user/${'a/'.repeat(1100)}john`,
+      'arn:aws:iam::123456789012:user/' + 'j'.repeat(65),
+    ];
+    const { transport, calls } = setup();
+    for (const arn of malformed) {
+      expect(s.safeParse({ ...keys, arn }).success, JSON.stringify(arn).slice(0, 60)).toBe(false);
+      const r = await transport.call('identity:signIn', { ...keys, arn });
+      expect(r).toMatchObject({ ok: false, error: { code: 'IPC_INVALID_ARGS', details: { issues: [{ path: 'arn' }] } } });
+      // The refused ARN is not echoed back (the same answer may carry other typed values).
+      expect(JSON.stringify(r)).not.toContain('john');
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('identity:signIn accepts the access key ids S3-compatible services issue, bounded and printable', () => {
+    const s = ARG_SCHEMAS['identity:signIn'];
+    for (const accessKeyId of ['minioadmin', 'GK31c2f218a2e44f485b94239e', 'AKIAIOSFODNN7EXAMPLE']) {
+      expect(s.safeParse({ accessKeyId, secretAccessKey: 'x'.repeat(40) }).success, accessKeyId).toBe(true);
+    }
+    for (const accessKeyId of ['', 'ab', 'AKIA IOSFODNN7', 'AKIAIOSFODNN7\u00e9', 'A'.repeat(129)]) {
+      expect(s.safeParse({ accessKeyId, secretAccessKey: 'x'.repeat(40) }).success, accessKeyId).toBe(false);
     }
   });
 });
