@@ -4,37 +4,17 @@
 // of a pull request to its summary. Never overwrites: if any file exists, nothing is written.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { TUTORIAL_GRANT_BODY } from '../../../config/examples';
 import { jsonSchemaFiles } from '../../../config/json-schema';
 import { AppError } from '../errors';
 
-/** The tutorial's grant (config/grants/hr-upload.yaml), as a new repository starts with it. */
+/** The tutorial's grant (config/grants/hr-upload.yaml), as a new repository starts with it: the editor schema
+ * reference (schema/ is written next to grants/) and a note for admins, then the shared body. */
 export const EXAMPLE_GRANT = `# yaml-language-server: $schema=../schema/grant.schema.json
 # An example grant: John may list, read and upload in the company1-hr bucket for an hour through JohnUploadRole.
 # Copy it for each team or folder; \`grantbox grants lint grants\` checks every file, \`grantbox grants show hr-upload\`
 # prints the exact session policy staff will get.
-apiVersion: grantbox.dev/v1
-kind: Grant
-metadata:
-  name: hr-upload
-  title: HR documents
-  description: Upload signed forms for the HR team.
-  contact: helpdesk@company1.example
-spec:
-  subjects:
-    - arn:aws:iam::629470240201:user/john
-  role:
-    arn: arn:aws:iam::629470240201:role/JohnUploadRole
-    duration: 1h
-    sessionName: "{user}-{grant}"
-  target:
-    region: us-east-1
-    bucket: company1-hr
-    prefix: ""
-  permissions: [list, read, upload]
-  upload:
-    maxFileSize: 5GiB
-    onConflict: ask
-`;
+${TUTORIAL_GRANT_BODY}`;
 
 const README = `# Grants
 

@@ -5,6 +5,7 @@
 // admin calls), then switch auth on so trust policies, signatures and permissions are enforced.
 import { AttachRolePolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { TUTORIAL_GRANT_BODY } from '../../../config/examples';
 import { AwsClientFactory } from '../aws/client-factory';
 
 /** Matches config/grants/hr-upload.yaml's ARNs unchanged when moto runs with MOTO_ACCOUNT_ID set to it. */
@@ -13,33 +14,14 @@ export const TUTORIAL_BUCKET = 'company1-hr';
 export const TUTORIAL_ROLE = 'JohnUploadRole';
 export const TEST_TXT = 'Hello!\n';
 
-/** Fallback copy of config/grants/hr-upload.yaml, written by `grantbox sandbox` when no checkout is at hand. */
+/**
+ * Fallback copy of config/grants/hr-upload.yaml, written by `grantbox sandbox` when no checkout is at hand: the
+ * repository file's comment without the editor schema line (no schema/ folder sits next to the sandbox's grants/).
+ */
 export const TUTORIAL_GRANT_YAML = `# The tutorial's grant (shared/seed: "Demo Session Policies"): John may list, read and upload in company1-hr for
 # an hour through JohnUploadRole. The generated session policy is the tutorial's plus the two multipart actions
 # an interrupted upload needs (see \`grantbox grants show hr-upload\`).
-apiVersion: grantbox.dev/v1
-kind: Grant
-metadata:
-  name: hr-upload
-  title: HR documents
-  description: Upload signed forms for the HR team.
-  contact: helpdesk@company1.example
-spec:
-  subjects:
-    - arn:aws:iam::629470240201:user/john
-  role:
-    arn: arn:aws:iam::629470240201:role/JohnUploadRole
-    duration: 1h
-    sessionName: "{user}-{grant}"
-  target:
-    region: us-east-1
-    bucket: company1-hr
-    prefix: ""
-  permissions: [list, read, upload]
-  upload:
-    maxFileSize: 5GiB
-    onConflict: ask
-`;
+${TUTORIAL_GRANT_BODY}`;
 
 export interface SandboxUser {
   userName: string;
