@@ -4,6 +4,9 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
+// The AWS SDK's "releases after January 2027 need Node 22" warning would repeat in every worker and child process.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export default defineConfig({
   test: {
     globals: true,
