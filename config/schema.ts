@@ -3,6 +3,7 @@
 // is generated from them (scripts/gen-schema.mjs), and the loader maps their issues to file:line:col diagnostics.
 // No electron, no node:* here: the renderer may import the types.
 import { z } from 'zod';
+import { PRINCIPAL_ARN_RE, ROLE_ARN_RE } from './arn';
 
 export const API_VERSION = 'grantbox.dev/v1';
 
@@ -52,12 +53,8 @@ export const S3_MAX_OBJECT_BYTES = 5 * 2 ** 40;
 
 // ---------- ARNs and names ----------
 
-const PARTITION = '[a-z][a-z0-9-]*';
-// The account may be empty: some S3-compatible services (MinIO, Ceph) use role ARNs like arn:minio:iam:::role/x.
-export const ROLE_ARN_RE = new RegExp(`^arn:${PARTITION}:iam::(\\d{12})?:role/(?:[\\x21-\\x7e]+/)?[\\w+=,.@-]{1,64}$`);
-export const PRINCIPAL_ARN_RE = new RegExp(
-  `^arn:${PARTITION}:(?:iam::(?:\\d{12})?:(?:user|role)/(?:[\\x21-\\x7e]+/)?[\\w+=,.@-]{1,64}|sts::(?:\\d{12})?:assumed-role/[\\w+=,.@-]{1,64}/[\\w+=,.@-]{2,64}|iam::(?:\\d{12})?:root)$`,
-);
+// ROLE_ARN_RE / PRINCIPAL_ARN_RE live in ./arn (zod-free, so the renderer can use them too).
+export { ROLE_ARN_RE, PRINCIPAL_ARN_RE };
 export const BUCKET_RE = /^(?!xn--)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export const GRANT_NAME_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])$/;
 export const REGION_RE = /^[a-z]{2}(?:-[a-z0-9]+)+-\d+$|^[a-z0-9][a-z0-9-]{0,31}$/;
