@@ -14,6 +14,7 @@ import { SessionBanner } from './features/sessions/session-banner';
 import { isUsable, useSessions } from './features/sessions/use-sessions';
 import { SettingsProblem } from './features/sign-in/settings-problem';
 import { SignInScreen, signedInText } from './features/sign-in/sign-in-screen';
+import { UnverifiedNotice } from './features/sign-in/unverified-notice';
 import { ResumableNotice } from './features/uploads/resumable-notice';
 import { UploadQueue, type QueueActions } from './features/uploads/upload-queue';
 import { uploadSecondsLeft, useQueue } from './features/uploads/use-queue';
@@ -165,7 +166,6 @@ function Workspace({ info, identity, onSignedOut }: { info: AppInfo; identity: I
         </p>
         <p className="topbar__who" data-testid="signed-in-as">
           {signedInText(identity)}
-          {identity.verified ? '' : <span className="muted"> — {identity.note ?? 'not confirmed yet'}</span>}
         </p>
         <nav className="topbar__actions" aria-label="Account and help">
           <HelpMenu version={info.version} onGrantsStatus={setStatus} />
@@ -198,6 +198,8 @@ function Workspace({ info, identity, onSignedOut }: { info: AppInfo; identity: I
           })}
         </div>
       ) : null}
+
+      <UnverifiedNotice identity={identity} />
 
       {status?.notice ? (
         <Banner tone="warning" label="Grant updates" icon="!" testId="grants-notice">

@@ -184,9 +184,14 @@ export function createFakeApi(initial: Partial<FakeState> = {}, clock: () => num
     identity: {
       get: () => call('identity.get', [], () => state.identity),
       // The secret is recorded as a marker only, so a test can't accidentally print it.
-      signIn: (accessKeyId, secret) =>
-        call('identity.signIn', [accessKeyId, secret ? '<secret>' : ''], () => {
-          state.identity = { ...JOHN, accessKeyIdLast4: accessKeyId.slice(-4) };
+      // A stated ARN is recorded only when given (as the preload sends it) and makes the identity unconfirmed, as
+      // signing in to a service without GetCallerIdentity does.
+      signIn: (accessKeyId, secret, arn) =>
+        call('identity.signIn', [accessKeyId, secret ? '<secret>' : '', ...(arn === undefined ? [] : [arn])], () => {
+          state.identity =
+            arn === undefined
+              ? { ...JOHN, accessKeyIdLast4: accessKeyId.slice(-4) }
+              : { arn, account: arn.split(':')[4] ?? '', userName: arn.split('/').pop() ?? '', accessKeyIdLast4: accessKeyId.slice(-4), verified: false, note: 'This service could not confirm who these keys belong to.' };
           return state.identity;
         }),
       listProfiles: () => call('identity.listProfiles', [], () => state.profiles),

@@ -1,7 +1,10 @@
 // First-run sign-in: paste the access key pair IT gave you, or use a profile already saved on this computer by the
 // AWS command-line tools. The secret lives in component state only while typed: it is cleared the moment it is
-// sent (success or not) and never shown back.
+// sent (success or not) and never shown back. Storage services that cannot say who a key belongs to (S3-compatible
+// services without GetCallerIdentity) need the person's user ARN stated: a collapsed "Advanced" part asks for it,
+// and it is sent only when filled in.
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import { PRINCIPAL_ARN_RE } from '../../../config/arn';
 import { UiError, useApi } from '../../api';
 import { Button } from '../../components/button';
 import { Card } from '../../components/card';
@@ -9,7 +12,19 @@ import { ErrorMessage } from '../../components/error-message';
 import type { IdentityInfo, ProfileSummary } from '../../../preload/contract';
 
 export function signedInText(identity: IdentityInfo): string {
-  return `Signed in as ${identity.userName} (account ${identity.account})`;
+  // S3-compatible services may have no account number (arn:minio:iam:::user/john): say nothing rather than "account ".
+  const account = identity.account ? ` (account ${identity.account})` : '';
+  return `Signed in as ${identity.userName}${account}${identity.verified ? '' : ' (not confirmed)'}`;
+}
+
+/** The disclosure that asks for the user ARN (the unconfirmed-sign-in notice points people to it by this name). */
+export const ARN_DISCLOSURE_LABEL = 'Advanced: my company’s storage can’t confirm who I am';
+
+/** What is wrong with a typed user ARN, in plain words; null when it is fine or empty (empty = not sent). */
+export function arnProblem(typed: string): string | null {
+  const arn = typed.trim();
+  if (!arn || PRINCIPAL_ARN_RE.test(arn)) return null;
+  return 'That does not look like a user ARN. It starts with “arn:” and ends with your user name, for example arn:aws:iam::123456789012:user/your-name. Copy it exactly from your IT team.';
 }
 
 export function SignInScreen({ onSignedIn }: { onSignedIn: (identity: IdentityInfo) => void }) {
@@ -20,9 +35,15 @@ export function SignInScreen({ onSignedIn }: { onSignedIn: (identity: IdentityIn
   const [error, setError] = useState<UiError | null>(null);
   const [profiles, setProfiles] = useState<ProfileSummary[] | null>(null);
   const [profile, setProfile] = useState('');
+  const [arn, setArn] = useState('');
+  const [advancedOpen, setAdvancedOpen] = useState(false);
+  const [arnError, setArnError] = useState<string | null>(null);
   const keyId = useId();
   const secretId = useId();
   const profileId = useId();
+  const arnId = useId();
+  const arnHelpId = useId();
+  const arnErrorId = useId();
 
   useEffect(() => {
     let live = true;
@@ -43,12 +64,20 @@ export function SignInScreen({ onSignedIn }: { onSignedIn: (identity: IdentityIn
     e.preventDefault();
     const id = accessKeyId.trim();
     const typed = secret.trim();
+    const statedArn = arn.trim();
+    // Checked here, before anything is sent, so the person gets a plain answer (main checks it again).
+    const problem = arnProblem(statedArn);
+    if (problem) {
+      setArnError(problem);
+      setAdvancedOpen(true);
+      return;
+    }
     // Clear the field before the call: the secret should not sit in the page while main checks it.
     setSecret('');
     setBusy('keys');
     setError(null);
     try {
-      const identity = await api.identity.signIn(id, typed);
+      const identity = statedArn ? await api.identity.signIn(id, typed, statedArn) : await api.identity.signIn(id, typed);
       onSignedIn(identity);
     } catch (err) {
       setError(UiError.from(err));
@@ -110,6 +139,36 @@ export function SignInScreen({ onSignedIn }: { onSignedIn: (identity: IdentityIn
               />
               <p className="field__help">It is about 40 characters long. Paste it exactly as you received it.</p>
             </div>
+            <details className="disclosure" open={advancedOpen} onToggle={(e) => setAdvancedOpen(e.currentTarget.open)}>
+              <summary>{ARN_DISCLOSURE_LABEL}</summary>
+              <div className="field">
+                <label htmlFor={arnId}>Your user ARN</label>
+                <input
+                  id={arnId}
+                  className="input input--mono"
+                  value={arn}
+                  onChange={(e) => {
+                    setArn(e.target.value);
+                    setArnError(null);
+                  }}
+                  autoComplete="off"
+                  spellCheck={false}
+                  autoCapitalize="off"
+                  placeholder="arn:aws:iam::123456789012:user/your-name"
+                  aria-invalid={arnError ? true : undefined}
+                  aria-describedby={arnError ? `${arnErrorId} ${arnHelpId}` : arnHelpId}
+                />
+                {arnError ? (
+                  <p className="field__error" id={arnErrorId} role="alert">
+                    {arnError}
+                  </p>
+                ) : null}
+                <p className="field__help" id={arnHelpId}>
+                  Only fill this in if your IT team asked you to. Some company storage cannot tell Grantbox whose key this is; your ARN tells it, so
+                  the right upload places show up. Leave it empty otherwise.
+                </p>
+              </div>
+            </details>
             <Button variant="primary" type="submit" busy={busy === 'keys'} disabled={busy !== null || !accessKeyId.trim() || !secret.trim()}>
               {busy === 'keys' ? 'Checking…' : 'Sign in'}
             </Button>
