@@ -1,7 +1,9 @@
 // Shared by the identity/session commands (login, whoami, assume, exec, logout, grants list): opening the services
 // for one command, reading secrets without echo (never from argv), asking for an MFA code, and printing times.
+// The services container (AWS SDK, isomorphic-git, keytar…) is imported only when a command runs, so that
+// building the program for --help, --version or `grants lint` does not load it.
 import type { Command } from 'commander';
-import { createServices, type AppServices } from '../../services/container';
+import type { AppServices } from '../../services/container';
 import { AppError } from '../../services/errors';
 import type { MfaPrompt } from '../../services/services';
 import { VERSION } from '../program';
@@ -9,6 +11,7 @@ import { VERSION } from '../program';
 /** Services for one CLI command: no background grant watching; always closed by `withServices`. */
 export async function withServices<T>(cmd: Command, fn: (services: AppServices) => Promise<T>): Promise<T> {
   const { settings } = cmd.optsWithGlobals<{ settings?: string }>();
+  const { createServices } = await import('../../services/container');
   const services = await createServices({ ...(settings ? { settingsPath: settings } : {}), appVersion: VERSION, liveGrants: false });
   try {
     return await fn(services);

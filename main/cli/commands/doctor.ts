@@ -1,15 +1,10 @@
 // `grantbox doctor`: one line per thing that must work — settings, keychain, sign-in, endpoint reachability, clock
 // skew against the endpoint's Date header, grants source — each OK or what to fix. Exit 1 if any check fails.
 // Built piece by piece (not through createServices) so one broken part never hides the others' answers.
+// The services are imported when the command runs, so registering it (for --help and other commands) stays cheap.
 import type { Command } from 'commander';
-import { AwsClientFactory } from '../../services/aws/client-factory';
-import { fromAwsError } from '../../services/aws/errors';
 import { isAppError, toAppError } from '../../services/errors';
-import { GrantStore } from '../../services/grants/grant-store';
-import { DefaultIdentityService } from '../../services/identity/identity-service';
-import { KeytarSecretStore } from '../../services/identity/keytar-secret-store';
 import { defaultDataDir, resolveSettingsPath } from '../../services/paths';
-import { loadSettingsFile } from '../../services/settings';
 import { exit } from '../program';
 
 /** AWS refuses signed requests more than 5 minutes off. */
@@ -32,6 +27,14 @@ export function register(program: Command): void {
     .command('doctor')
     .description('Check this computer: settings, keychain, sign-in, endpoint, clock and grants (exit 1 if something needs fixing)')
     .action(async (_opts: unknown, cmd: Command) => {
+      const [{ AwsClientFactory }, { fromAwsError }, { GrantStore }, { DefaultIdentityService }, { KeytarSecretStore }, { loadSettingsFile }] = await Promise.all([
+        import('../../services/aws/client-factory'),
+        import('../../services/aws/errors'),
+        import('../../services/grants/grant-store'),
+        import('../../services/identity/identity-service'),
+        import('../../services/identity/keytar-secret-store'),
+        import('../../services/settings'),
+      ]);
       const lines: Line[] = [];
       const flag = cmd.optsWithGlobals<{ settings?: string }>().settings;
       const settingsPath = resolveSettingsPath(flag);

@@ -2,24 +2,22 @@
 // say which grants are in use and why, show a pull request's permission changes in plain words, scaffold a grants
 // repository, and keep the git token in the OS keychain. Registered under A's `grants` command (grantsCommand).
 // Exit codes: 0 done; 1 the update could not be fetched or was refused (sync) / nothing usable (status); 2 usage.
+// The grant store, isomorphic-git, the loader (yaml, zod) and the settings are imported when a subcommand runs,
+// so registering these commands (for --help, --version, `grants lint`) stays cheap.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import { type Command, Option } from 'commander';
-import { loadGrants, type LoadedGrant } from '../../../config/loader';
+import type { LoadedGrant } from '../../../config/loader';
 import type { Settings } from '../../../config/schema';
 import type { GrantsStatus } from '../../../preload/contract';
 import { AppError } from '../../services/errors';
-import { diffGrantSets, formatDiff } from '../../services/grants/diff';
-import { GitGrantSource } from '../../services/grants/git-grant-source';
-import { gitTokenAccount, redactUrl } from '../../services/grants/git-source';
-import { GrantStore } from '../../services/grants/grant-store';
-import { initGrantsRepo } from '../../services/grants/init';
-import { readGrantFiles } from '../../services/grants/read-grant-files';
+import type { GitGrantSource } from '../../services/grants/git-grant-source';
+import type { GrantStore } from '../../services/grants/grant-store';
+// Light (keytar itself is required on first use), and `env.secrets` must stay synchronous for tests that replace it.
 import { KeytarSecretStore } from '../../services/identity/keytar-secret-store';
 import type { SecretStore } from '../../services/identity/secret-store';
 import { defaultDataDir, resolveSettingsPath } from '../../services/paths';
-import { loadSettingsFile } from '../../services/settings';
 import { exit } from '../program';
 import { grantsCommand } from './grants';
 
@@ -30,6 +28,7 @@ export const env = {
 };
 
 async function settingsOf(cmd: Command): Promise<{ settings: Settings; dir: string }> {
+  const { loadSettingsFile } = await import('../../services/settings');
   const { settings, dir } = await loadSettingsFile(resolveSettingsPath(cmd.optsWithGlobals<{ settings?: string }>().settings));
   return { settings, dir };
 }
@@ -57,6 +56,7 @@ function printStatus(status: GrantsStatus, extra: { lastCheckedAt?: string } = {
 async function openStore(cmd: Command, initialSync: 'await' | 'none'): Promise<GrantStore> {
   const { settings, dir } = await settingsOf(cmd);
   const git = settings.grants.source === 'git';
+  const { GrantStore } = await import('../../services/grants/grant-store');
   return GrantStore.open(settings, dir, {
     live: false,
     initialSync,
@@ -90,6 +90,7 @@ async function readSecret(prompt: string): Promise<string> {
 /** A side of a diff: a folder of grant files, or a revision of the configured git source's clone. */
 async function grantsAt(ref: string, git: GitGrantSource | undefined): Promise<{ label: string; grants: LoadedGrant[]; errors: number }> {
   const isDir = await fs.stat(ref).then((s) => s.isDirectory(), () => false);
+  const [{ loadGrants }, { readGrantFiles }] = await Promise.all([import('../../../config/loader'), import('../../services/grants/read-grant-files')]);
   let result: ReturnType<typeof loadGrants>;
   let label = ref;
   if (isDir) {
@@ -153,6 +154,7 @@ export function register(program: Command): void {
       if (!bothFolders) {
         const { settings, dir } = await settingsOf(cmd);
         if (settings.grants.source === 'git') {
+          const { GitGrantSource } = await import('../../services/grants/git-grant-source');
           git = new GitGrantSource(gitSettings(settings), { dataDir: env.dataDir(), settingsDir: dir });
           const snap = await git.openCached();
           oldRef ??= snap.revision;
@@ -173,6 +175,7 @@ export function register(program: Command): void {
           process.stderr.write(`grantbox: ${side.label} has ${side.errors} problem${side.errors === 1 ? '' : 's'}; grants with problems are left out of the comparison (run \`grantbox grants lint\`).\n`);
         }
       }
+      const { diffGrantSets, formatDiff } = await import('../../services/grants/diff');
       const diff = diffGrantSets(a.grants.map((g) => g.grant), b.grants.map((g) => g.grant), { old: a.label, new: b.label });
       process.stdout.write(formatDiff(diff, opts.format));
       exit.code = 0;
@@ -183,6 +186,7 @@ export function register(program: Command): void {
     .description('Create a grants repository: README for admins, an example grant, the JSON Schema, a CI workflow')
     .argument('<dir>', 'folder to create it in (existing files are never overwritten)')
     .action(async (dir: string) => {
+      const { initGrantsRepo } = await import('../../services/grants/init');
       const written = await initGrantsRepo(path.resolve(dir));
       process.stdout.write(`${written.map((f) => `created ${path.join(dir, f)}`).join('\n')}\n`);
       process.stdout.write(`\nNext: cd ${dir} && git init && git add . && git commit -m "Grants" — then push it to your git host.\n`);
@@ -195,6 +199,7 @@ export function register(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const { settings } = await settingsOf(cmd);
       const url = gitSettings(settings).url;
+      const { gitTokenAccount, redactUrl } = await import('../../services/grants/git-source');
       const secret = await readSecret(`Access token for ${redactUrl(url)}: `);
       if (!secret) {
         process.stderr.write('grantbox: no token given; nothing stored.\n');
@@ -211,6 +216,7 @@ export function register(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const { settings } = await settingsOf(cmd);
       const url = gitSettings(settings).url;
+      const { gitTokenAccount } = await import('../../services/grants/git-source');
       const removed = await env.secrets().delete(gitTokenAccount(url));
       process.stdout.write(removed ? `Token for ${new URL(url).host} removed from the keychain.\n` : `No token was stored for ${new URL(url).host}.\n`);
     });

@@ -1,15 +1,13 @@
 // `grantbox grants …`: the admin's side of grants as code. This file owns the `grants` command itself (other
 // commands add list, sync, status, diff, init through grantsCommand()) and its `lint` and `show` subcommands.
 // lint exits 0 (valid), 1 (problems) or 2 (usage: bad flag, unreadable path, nothing to lint).
+// Every command module is loaded to build the program, so the grant loader (yaml, zod) is imported when lint or
+// show runs: --help, --version and the other commands do not pay for it.
 import { type Command, Option } from 'commander';
 import path from 'node:path';
-import { formatDiagnostics, loadGrants, type Diagnostic, type LoadedGrant } from '../../../config/loader';
-import { resolveGrant } from '../../../config/policy';
-import { SESSION_POLICY_MAX_CHARS } from '../../../config/schema';
+import type { Diagnostic, LoadedGrant } from '../../../config/loader';
 import { AppError, isAppError } from '../../services/errors';
-import { readGrantFiles } from '../../services/grants/read-grant-files';
 import { resolveSettingsPath } from '../../services/paths';
-import { loadSettingsFile } from '../../services/settings';
 import { exit } from '../program';
 
 /** The `grants` command, created on first use so every module registering a subcommand shares it. */
@@ -32,6 +30,7 @@ function usageError(message: string, hint?: string): void {
 
 /** The folder named by the settings' directory source (--settings, GRANTBOX_SETTINGS, or the data folder's file). */
 async function configuredGrantPaths(cmd: Command): Promise<string[]> {
+  const { loadSettingsFile } = await import('../../services/settings');
   const { settings } = await loadSettingsFile(resolveSettingsPath(cmd.optsWithGlobals<{ settings?: string }>().settings));
   if (settings.grants.source !== 'directory') {
     throw new AppError('GRANTS_PATH_REQUIRED', 'The settings use a git grant source; give the folder to check.', {
@@ -45,6 +44,7 @@ async function configuredGrantPaths(cmd: Command): Promise<string[]> {
 async function load(cmd: Command, paths: string[]): Promise<{ grants: LoadedGrant[]; diagnostics: Diagnostic[]; files: number } | null> {
   try {
     const targets = paths.length > 0 ? paths : await configuredGrantPaths(cmd);
+    const [{ readGrantFiles }, { loadGrants }] = await Promise.all([import('../../services/grants/read-grant-files'), import('../../../config/loader')]);
     const files = await readGrantFiles(targets);
     const { grants, diagnostics } = loadGrants(files);
     const shown = diagnostics.map((d) => ({ ...d, file: display(d.file), ...(d.related ? { related: d.related.map((r) => ({ ...r, file: display(r.file) })) } : {}) }));
@@ -70,6 +70,7 @@ export function register(program: Command): void {
       const { diagnostics, grants: valid, files } = result;
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = diagnostics.length - errors;
+      const { formatDiagnostics } = await import('../../../config/loader');
       const out = formatDiagnostics(diagnostics, opts.format);
       if (out) process.stdout.write(out + '\n');
       if (opts.format !== 'json') {
@@ -98,6 +99,7 @@ export function register(program: Command): void {
           details: { hint: broken ? 'Some grant files have problems; run `grantbox grants lint` to see them.' : `Known grants: ${result.grants.map((g) => g.grant.metadata.name).join(', ') || '(none)'}.` },
         });
       }
+      const [{ resolveGrant }, { SESSION_POLICY_MAX_CHARS }] = await Promise.all([import('../../../config/policy'), import('../../../config/schema')]);
       const account = opts.account ?? found.grant.spec.role.arn.split(':')[4] ?? undefined;
       const r = resolveGrant(found.grant, { user: opts.user, ...(account ? { account } : {}) });
       if (opts.json) {

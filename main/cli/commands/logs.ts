@@ -3,15 +3,12 @@
 // (GRANTBOX_HOME, see paths.ts). An export must work when the settings are broken — that is when helpdesk needs
 // it most — so when the full services cannot start, it falls back to the log alone with the settings problem (or
 // "settings: not found") recorded in the export's context.
+// The services, the log and the settings loader are imported when a subcommand runs, not when the program is built.
 import { type Command, InvalidArgumentError } from 'commander';
-import { AuditLog, type ExportContext } from '../../services/audit/audit-log';
-import { redactRecord } from '../../services/audit/redact';
-import { SessionLog } from '../../services/audit/session-log';
+import type { ExportContext } from '../../services/audit/audit-log';
 import type { LogRecord } from '../../services/audit/types';
-import { createServices } from '../../services/container';
 import { toAppError } from '../../services/errors';
 import { defaultDataDir, resolveSettingsPath } from '../../services/paths';
-import { loadSettingsFile } from '../../services/settings';
 import { VERSION } from '../program';
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
@@ -48,6 +45,7 @@ export function register(program: Command): void {
       let result: { records: number };
       let degraded: string | undefined;
       try {
+        const { createServices } = await import('../../services/container');
         const services = await createServices({ ...(settingsFlag ? { settingsPath: settingsFlag } : {}), appVersion: VERSION, liveGrants: false });
         try {
           result = await services.audit.exportTo(opts.out, options);
@@ -58,6 +56,7 @@ export function register(program: Command): void {
         const err = toAppError(e);
         if (err.code.startsWith('LOG_')) throw err; // the export itself failed: nothing to fall back to
         degraded = `${err.code} ${err.message}`;
+        const [{ AuditLog }, { SessionLog }] = await Promise.all([import('../../services/audit/audit-log'), import('../../services/audit/session-log')]);
         const audit = new AuditLog({
           log: new SessionLog({ dataDir: defaultDataDir() }),
           appVersion: VERSION,
@@ -76,6 +75,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON record per line')
     .action(async (opts: { since: string; json?: boolean }) => {
       const sinceMs = parseSince(opts.since);
+      const [{ SessionLog }, { redactRecord }] = await Promise.all([import('../../services/audit/session-log'), import('../../services/audit/redact')]);
       const log = new SessionLog({ dataDir: defaultDataDir() });
       let n = 0;
       for await (const record of log.read(sinceMs === undefined ? {} : { sinceMs })) {
@@ -91,6 +91,7 @@ export function register(program: Command): void {
 async function settingsOnlyContext(settingsFlag: string | undefined, startError: { code: string; message: string }): Promise<ExportContext> {
   const file = resolveSettingsPath(settingsFlag);
   try {
+    const { loadSettingsFile } = await import('../../services/settings');
     const { settings } = await loadSettingsFile(file);
     let endpointHost: string | undefined;
     try {

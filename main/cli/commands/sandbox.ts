@@ -2,13 +2,12 @@
 // (so config/grants/hr-upload.yaml works unchanged), seeds the tutorial's world, switches auth on, writes
 // DIR/sandbox.json (0600, the generated local keys) and then DIR/settings.yaml (last, so a watcher that sees it
 // knows the sandbox is ready), prints how to sign in and runs until Ctrl-C.
+// moto and the seeding code (AWS SDK IAM/S3 clients) are imported when the command runs, not when the program is built.
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../services/errors';
 import { defaultDataDir } from '../../services/paths';
-import { startMoto } from '../../services/sandbox/moto';
-import { seedTutorialWorld, TUTORIAL_ACCOUNT_ID, TUTORIAL_GRANT_YAML } from '../../services/sandbox/seed';
 
 /** The repo's config/grants when running from a checkout (so edits there show up), else null. */
 function findRepoGrants(): string | null {
@@ -43,6 +42,10 @@ export function register(program: Command): void {
       return n;
     })
     .action(async (opts: { dir?: string; port?: number }) => {
+      const [{ startMoto }, { seedTutorialWorld, TUTORIAL_ACCOUNT_ID, TUTORIAL_GRANT_YAML }] = await Promise.all([
+        import('../../services/sandbox/moto'),
+        import('../../services/sandbox/seed'),
+      ]);
       const dir = path.resolve(opts.dir ?? path.join(defaultDataDir(), 'sandbox'));
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       const moto = await startMoto({ accountId: TUTORIAL_ACCOUNT_ID, ...(opts.port ? { port: opts.port } : {}) });
