@@ -149,6 +149,11 @@ export interface HarnessOptions {
   uploadBytesPerSecond?: number;
   /** Write this as the settings file instead of the working one (the settings-problem screen). */
   settingsText?: string;
+  /**
+   * Answer STS GetCallerIdentity with 501 Not Implemented, as S3-compatible services that cannot say who a key
+   * belongs to do (the sign-in then needs a stated ARN); everything else reaches moto unchanged.
+   */
+  refuseGetCallerIdentity?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -168,9 +173,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const world = await startTutorialWorld({ auth: true });
   let services: Services | null = null;
   let proxy: { port: number; close(): Promise<void> } | undefined;
+  let refuser: { port: number; close(): Promise<void> } | undefined;
   try {
     if (options.uploadBytesPerSecond) proxy = await startPacingProxy(world.moto.port, options.uploadBytesPerSecond);
-    const endpoint = proxy ? `http://127.0.0.1:${proxy.port}` : world.endpoint;
+    if (options.refuseGetCallerIdentity) refuser = await startNoCallerIdentityProxy(proxy?.port ?? world.moto.port);
+    const front = refuser ?? proxy;
+    const endpoint = front ? `http://127.0.0.1:${front.port}` : world.endpoint;
     await fs.copyFile(path.join(ROOT, 'config', 'grants', 'hr-upload.yaml'), path.join(grantsDir, 'hr-upload.yaml'));
     for (const [name, text] of Object.entries(options.extraGrants ?? {})) await fs.writeFile(path.join(grantsDir, name), text);
     const settingsPath = path.join(tmp, 'settings.yaml');
@@ -309,6 +317,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await live?.close().catch(() => undefined);
+        await refuser?.close();
         await proxy?.close();
         await world.stop();
         await fs.rm(tmp, { recursive: true, force: true });
@@ -316,10 +325,52 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     };
   } catch (e) {
     await services?.close().catch(() => undefined);
+    await refuser?.close();
     await proxy?.close();
     await world.stop();
     throw e;
   }
+}
+
+/**
+ * An HTTP proxy in front of moto that answers GetCallerIdentity 501 Not Implemented. Only form-encoded bodies (the
+ * STS query protocol) are read to look; every other request (S3 data) streams through untouched.
+ */
+export async function startNoCallerIdentityProxy(targetPort: number): Promise<{ port: number; close(): Promise<void> }> {
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer | null) => {
+    const upstream = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    if (body) upstream.end(body);
+    else req.pipe(upstream);
+  };
+  const server = http.createServer((req, res) => {
+    if (!String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) {
+      forward(req, res, null);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (body.toString('utf8').includes('Action=GetCallerIdentity')) {
+        res.writeHead(501, { 'content-type': 'text/plain' }).end('Not Implemented');
+        return;
+      }
+      forward(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** Debian's Chromium, headless, with the flags ENVIRONMENT.md lists. */

@@ -13,8 +13,8 @@ import type { IdentityInfo, ProfileSummary } from '../../../preload/contract';
 
 export function signedInText(identity: IdentityInfo): string {
   // S3-compatible services may have no account number (arn:minio:iam:::user/john): say nothing rather than "account ".
-  const account = identity.account ? ` (account ${identity.account})` : '';
-  return `Signed in as ${identity.userName}${account}${identity.verified ? '' : ' (not confirmed)'}`;
+  const notes = [identity.account ? `account ${identity.account}` : '', identity.verified ? '' : 'not confirmed'].filter(Boolean);
+  return `Signed in as ${identity.userName}${notes.length ? ` (${notes.join(', ')})` : ''}`;
 }
 
 /** The disclosure that asks for the user ARN (the unconfirmed-sign-in notice points people to it by this name). */

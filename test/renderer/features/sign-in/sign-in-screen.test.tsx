@@ -171,5 +171,7 @@ describe('SignInScreen', () => {
     const base = { arn: 'arn:aws:iam::629470240201:user/john', account: '629470240201', userName: 'john', accessKeyIdLast4: 'WXYZ' };
     expect(signedInText({ ...base, verified: true })).toBe('Signed in as john (account 629470240201)');
     expect(signedInText({ ...base, arn: 'arn:minio:iam:::user/john', account: '', verified: false })).toBe('Signed in as john (not confirmed)');
+    expect(signedInText({ ...base, verified: false })).toBe('Signed in as john (account 629470240201, not confirmed)');
+    expect(signedInText({ ...base, account: '', verified: true })).toBe('Signed in as john');
   });
 });
