@@ -3,27 +3,13 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { buildProgram, runProgram } from '../../main/cli/program';
+import { runCli } from '../helpers/run-cli';
 import { env } from '../../main/cli/commands/grants-admin';
 import { MemorySecretStore } from '../../main/services/identity/secret-store';
 import { createGrantsRepo, startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server';
 import { grantYaml } from '../helpers/grant-yaml';
 
-async function run(args: string[], stdin?: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  const i = stdin === undefined ? undefined : vi.spyOn(process, 'stdin', 'get').mockReturnValue(Readable.from([stdin]) as unknown as typeof process.stdin);
-  try {
-    return { code: await runProgram(buildProgram(), ['node', 'grantbox', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    i?.mockRestore();
-  }
-}
+const run = (args: string[], stdin?: string) => runCli(args, stdin === undefined ? {} : { stdin });
 
 let server: GitHttpServer;
 let dir: string;

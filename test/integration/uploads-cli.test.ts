@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { buildProgram, runProgram } from '../../main/cli/program';
+import { runCli } from '../helpers/run-cli';
 import { cliDeps } from '../../main/cli/commands/upload';
 import { createServices } from '../../main/services/container';
 import { MemorySecretStore } from '../../main/services/identity/secret-store';
@@ -17,17 +17,8 @@ let settingsPath: string;
 const original = { ...cliDeps };
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  try {
-    const code = await runProgram(buildProgram(), ['node', 'grantbox', '--settings', settingsPath, ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const r = await runCli(['--settings', settingsPath, ...args]);
+  return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
 /** Reads an object from outside Grantbox (auth briefly off, as the seeding admin would). */

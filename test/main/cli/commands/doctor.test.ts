@@ -5,22 +5,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { buildProgram, runProgram } from '../../../../main/cli/program';
+import { runCli } from '../../../helpers/run-cli';
 import { freePort } from '../../../../main/services/sandbox/moto';
 
 const GRANTS = path.resolve(__dirname, '../../../../config/grants');
 
-async function run(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { code: await runProgram(buildProgram(), ['node', 'grantbox', ...args]), out };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = (...args: string[]) => runCli(args);
 
 let dir: string;
 let server: http.Server;

@@ -2,24 +2,12 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildProgram, runProgram } from '../../../../main/cli/program';
+import { runCli } from '../../../helpers/run-cli';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const TUTORIAL = path.join(ROOT, 'config/grants/hr-upload.yaml');
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    const code = await runProgram(buildProgram(), ['node', 'grantbox', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = (...args: string[]) => runCli(args);
 
 let dir: string;
 beforeEach(async () => {

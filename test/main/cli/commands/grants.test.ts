@@ -1,25 +1,13 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { grantsCommand } from '../../../../main/cli/commands/grants';
-import { buildProgram, runProgram } from '../../../../main/cli/program';
+import { runCli } from '../../../helpers/run-cli';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/grants');
 const EXAMPLE_SETTINGS = path.join(ROOT, 'config/settings.example.yaml');
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    const code = await runProgram(buildProgram(), ['node', 'grantbox', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = (...args: string[]) => runCli(args);
 
 const cwd = process.cwd();
 beforeAll(() => process.chdir(ROOT));
