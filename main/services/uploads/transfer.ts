@@ -174,13 +174,39 @@ async function sendWithBody<T>(hooks: TransferHooks, b: ReadStream | Uint8Array,
   }
 }
 
+/**
+ * Sends a request with a fresh body for every attempt (a consumed stream cannot be replayed), retried on
+ * transient failures, recording the request id of each answer and failure for helpdesk.
+ */
+async function sendRetried<T extends { $metadata?: { requestId?: string } }>(
+  hooks: TransferHooks,
+  makeBody: () => ReadStream | Uint8Array,
+  send: (b: ReadStream | Uint8Array, abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  return withRetry(
+    async () => {
+      const b = makeBody();
+      try {
+        const out = await sendWithBody(hooks, b, (abortSignal) => send(b, abortSignal));
+        hooks.onRequestId(out.$metadata?.requestId);
+        return out;
+      } catch (e) {
+        hooks.onRequestId(requestIdOf(e));
+        throw e;
+      }
+    },
+    hooks.retry,
+    hooks.signal,
+    hooks.onRetry,
+  );
+}
+
 function body(path: string, start: number, end: number): ReadStream | Uint8Array {
   // An empty range cannot be expressed as a ReadStream (end is inclusive); an empty body is the same thing.
   if (end <= start) return new Uint8Array(0);
   return createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 });
 }
 
-/** One streamed PutObject of the whole (small) file. Returns the object's CRC32. */
 /**
  * Files up to one stream chunk (256 KiB) are read once into memory — the same memory a stream would hold — so a
  * folder of small files costs one open and one read each instead of two passes (checksum, then send).
@@ -211,34 +237,26 @@ async function readSmall(path: string, size: number, signal: AbortSignal): Promi
   }
 }
 
+/** One PutObject of the whole file (streamed, or from memory when small). Returns the object's CRC32. */
 export async function putWholeFile(clients: TransferClients, path: string, size: number, target: TransferTarget, hooks: TransferHooks): Promise<string> {
   const small = size <= SINGLE_READ_MAX ? await readSmall(path, size, hooks.signal) : undefined;
   const checksum = small ? crc32Base64(zlib.crc32(small)) : await crc32OfRange(path, 0, size, hooks.signal);
-  await withRetry(
-    async () => {
-      const b = small ?? body(path, 0, size);
-      try {
-        const out = await sendWithBody(hooks, b, (abortSignal) => clients.data.send(
-          new PutObjectCommand({
-            Bucket: target.bucket,
-            Key: target.key,
-            Body: b,
-            ContentLength: size,
-            ChecksumAlgorithm: 'CRC32',
-            ChecksumCRC32: checksum,
-            ...(target.overwrite ? {} : { IfNoneMatch: '*' }),
-          }),
-          { abortSignal },
-        ));
-        hooks.onRequestId(out.$metadata?.requestId);
-      } catch (e) {
-        hooks.onRequestId(requestIdOf(e));
-        throw e;
-      }
-    },
-    hooks.retry,
-    hooks.signal,
-    hooks.onRetry,
+  await sendRetried(
+    hooks,
+    () => small ?? body(path, 0, size),
+    (b, abortSignal) =>
+      clients.data.send(
+        new PutObjectCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          Body: b,
+          ContentLength: size,
+          ChecksumAlgorithm: 'CRC32',
+          ChecksumCRC32: checksum,
+          ...(target.overwrite ? {} : { IfNoneMatch: '*' }),
+        }),
+        { abortSignal },
+      ),
   );
   return checksum;
 }
@@ -288,35 +306,26 @@ export async function uploadParts(
 async function uploadPart(clients: TransferClients, path: string, size: number, partSize: number, target: TransferTarget, uploadId: string, partNumber: number, hooks: TransferHooks): Promise<void> {
   const { start, end } = partRange(partNumber, partSize, size);
   const checksum = await crc32OfRange(path, start, end, hooks.signal);
-  const etag = await withRetry(
-    async () => {
-      const b = body(path, start, end);
-      try {
-        const out = await sendWithBody(hooks, b, (abortSignal) => clients.data.send(
-          new UploadPartCommand({
-            Bucket: target.bucket,
-            Key: target.key,
-            UploadId: uploadId,
-            PartNumber: partNumber,
-            Body: b,
-            ContentLength: end - start,
-            ChecksumAlgorithm: 'CRC32',
-            ChecksumCRC32: checksum,
-          }),
-          { abortSignal },
-        ));
-        hooks.onRequestId(out.$metadata?.requestId);
-        if (!out.ETag) throw new Error(`UploadPart ${partNumber} returned no ETag`);
-        return out.ETag;
-      } catch (e) {
-        hooks.onRequestId(requestIdOf(e));
-        throw e;
-      }
-    },
-    hooks.retry,
-    hooks.signal,
-    hooks.onRetry,
+  const out = await sendRetried(
+    hooks,
+    () => body(path, start, end),
+    (b, abortSignal) =>
+      clients.data.send(
+        new UploadPartCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          Body: b,
+          ContentLength: end - start,
+          ChecksumAlgorithm: 'CRC32',
+          ChecksumCRC32: checksum,
+        }),
+        { abortSignal },
+      ),
   );
+  if (!out.ETag) throw new Error(`UploadPart ${partNumber} returned no ETag`);
+  const etag = out.ETag;
   await hooks.onPartDone({ partNumber, etag, checksumCRC32: checksum, size: end - start });
 }
 
