@@ -134,6 +134,7 @@ function runGrantbox(runner, backend, prefix, paths) {
   const m = measure([process.execPath, runner, backend.endpoint, 'bench', prefix, ...paths], clientEnv);
   const out = JSON.parse(m.stdout.trim().split('\n').pop());
   if (out.done !== out.files) throw new Error(`grantbox: ${out.files - out.done} of ${out.files} files not uploaded: ${JSON.stringify(out.failed)}`);
+  if (out.logRecords !== out.files) throw new Error(`grantbox: ${out.logRecords} session-log records for ${out.files} files`);
   return { ...m, loopP99Ms: out.loopP99Ms, loopMaxMs: out.loopMaxMs, events: out.events };
 }
 

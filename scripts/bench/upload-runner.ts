@@ -2,12 +2,15 @@
 // and CLI use) in its own Node process, so its CPU time and peak RSS can be measured apart from the servers.
 // Prints one JSON line: files done/failed, the engine's own wall time, and the event loop's delay percentiles
 // (monitorEventLoopDelay) while uploading — the number that says whether the app's main process stays responsive.
+// It writes the real session log (one record per file, redacted, in its data folder) as the app and CLI do, so the
+// per-file cost of logging is measured too.
 // Usage: node upload-runner.cjs ENDPOINT BUCKET PREFIX PATH...  (env: GB_CONCURRENCY, GB_PART_CONCURRENCY, GB_DATA_DIR)
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { AwsClientFactory } from '../../main/services/aws/client-factory';
+import { SessionLog } from '../../main/services/audit/session-log';
 import { createUploadService } from '../../main/services/uploads';
 
 async function main(): Promise<void> {
@@ -17,11 +20,12 @@ async function main(): Promise<void> {
   const ownDataDir = !process.env.GB_DATA_DIR;
   const dataDir = process.env.GB_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gb-bench-data-'));
   const credentials = { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER' };
+  const log = new SessionLog({ dataDir });
   const svc = createUploadService({
     resolveGrant: () => ({ name: 'bench', region: 'us-east-1', bucket, prefix, onConflict: 'replace', allowReplace: true }),
     credentials: () => async () => credentials,
     clients: new AwsClientFactory({ region: 'us-east-1', endpoint, forcePathStyle: true }),
-    audit: { append: async () => undefined },
+    audit: log,
     dataDir,
     ...(process.env.GB_CONCURRENCY ? { concurrency: Number(process.env.GB_CONCURRENCY) } : {}),
     ...(process.env.GB_PART_CONCURRENCY ? { partConcurrency: Number(process.env.GB_PART_CONCURRENCY) } : {}),
@@ -39,6 +43,9 @@ async function main(): Promise<void> {
   const items = svc.snapshot().items;
   const failed = items.filter((i) => i.state !== 'done');
   await svc.close();
+  // One session-log record per file must have reached the disk.
+  let logRecords = 0;
+  for await (const r of log.read()) if (r.type.startsWith('upload.')) logRecords++;
   if (ownDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   process.stdout.write(
     `${JSON.stringify({
@@ -47,6 +54,7 @@ async function main(): Promise<void> {
       failed: failed.slice(0, 3).map((i) => ({ path: i.relativePath, state: i.state, error: i.error })),
       seconds,
       events,
+      logRecords,
       loopP99Ms: h.percentile(99) / 1e6,
       loopMaxMs: h.max / 1e6,
     })}\n`,

@@ -1,8 +1,11 @@
 // The session log: append-only JSONL at <dataDir>/logs/session.jsonl (mode 0600, folder 0700) that sign-in,
 // sessions, grants and uploads write to, and that the helpdesk export reads. It owns:
 // - the redaction guard on the way in (redact.ts) and `at` filled in;
-// - one record = one line = one write(2) on an O_APPEND descriptor, so lines from this process (appends are
-//   queued) and from another Grantbox process (app and CLI at once) never interleave;
+// - one record = one line, written whole by one write(2) on an O_APPEND descriptor, so lines from this process
+//   (appends are queued) and from another Grantbox process (app and CLI at once) never interleave. Records that
+//   arrive while a write is under way are written together by the next write(2) (a folder of small files finishes
+//   hundreds of uploads a second): each append still resolves only once its line is on disk, and a crash loses
+//   only records not yet written — the same as before batching;
 // - rotation by size (session.jsonl → session.1.jsonl → … → session.<maxFiles>.jsonl, the oldest dropped) and
 //   pruning by age (files last written before the cutoff are deleted; a file that still starts with records
 //   older than the cutoff is rewritten without them), checked when the log is first used and then daily;
@@ -23,6 +26,8 @@ export const DEFAULT_LOG_MAX_FILES = 5;
 /** A single record larger than this is replaced by a note: one runaway record must not eat the log. */
 export const MAX_RECORD_BYTES = 64 * 1024;
 const DAY_MS = 24 * 3600 * 1000;
+/** Most bytes (UTF-16 units, near enough) gathered for one write while an earlier one runs. */
+const MAX_BATCH_BYTES = 256 * 1024;
 
 export interface SessionLogOptions {
   dataDir: string;
@@ -43,6 +48,8 @@ export class SessionLog implements SessionLogWriter, SessionLogReader {
   private readonly now: () => number;
   /** Appends, rotation and pruning run one after another. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Lines waiting for the write in progress to end; they go out together in the next write. */
+  private batch: { lines: string[]; bytes: number; done: Promise<void> } | undefined;
   private lastPruned = -Infinity;
   /** The file's mode is checked once per process: a file made by hand or by an old version may be wider. */
   private modeChecked = false;
@@ -60,7 +67,20 @@ export class SessionLog implements SessionLogWriter, SessionLogReader {
   /** Appends one record (redacted, `at` filled in). Rejects only when the disk refuses. */
   append(record: LogRecord): Promise<void> {
     const line = this.serialize(record);
-    const run = this.queue.then(() => this.write(line));
+    const waiting = this.batch;
+    if (waiting && waiting.bytes < MAX_BATCH_BYTES) {
+      waiting.lines.push(line);
+      waiting.bytes += line.length;
+      return waiting.done;
+    }
+    const batch = { lines: [line], bytes: line.length, done: Promise.resolve() };
+    this.batch = batch;
+    const run = this.queue.then(() => {
+      // From here on, new records start the next batch.
+      if (this.batch === batch) this.batch = undefined;
+      return this.write(batch.lines);
+    });
+    batch.done = run;
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -120,24 +140,35 @@ export class SessionLog implements SessionLogWriter, SessionLogReader {
     return path.join(this.dir, `session.${i}.jsonl`);
   }
 
-  private async write(line: string): Promise<void> {
+  /** Writes whole lines: as many as fit before the size limit in one write(2), rotating in between. */
+  private async write(lines: string[]): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     if (this.now() - this.lastPruned >= DAY_MS) await this.pruneNow();
-    const bytes = Buffer.from(line, 'utf8');
+    const encoded = lines.map((l) => Buffer.from(l, 'utf8'));
     let handle = await fs.open(this.file, 'a', 0o600);
     try {
-      const { size } = await handle.stat();
-      if (size > 0 && size + bytes.length > this.maxBytes) {
-        await handle.close();
-        await this.rotate();
-        handle = await fs.open(this.file, 'a', 0o600);
-      }
+      let { size } = await handle.stat();
       if (!this.modeChecked && process.platform !== 'win32') {
         this.modeChecked = true;
         await handle.chmod(0o600).catch(() => undefined);
       }
-      // One write(2) with O_APPEND: the whole line lands at the end, or nothing does.
-      await handle.write(bytes, 0, bytes.length);
+      for (let i = 0; i < encoded.length; ) {
+        if (size > 0 && size + encoded[i]!.length > this.maxBytes) {
+          await handle.close();
+          await this.rotate();
+          handle = await fs.open(this.file, 'a', 0o600);
+          size = 0;
+        }
+        // The lines that fit (at least one: a record alone may exceed the limit in an empty file).
+        let n = 1;
+        let bytes = encoded[i]!.length;
+        while (i + n < encoded.length && size + bytes + encoded[i + n]!.length <= this.maxBytes) bytes += encoded[i + n++]!.length;
+        const chunk = n === 1 ? encoded[i]! : Buffer.concat(encoded.slice(i, i + n), bytes);
+        // One write(2) with O_APPEND: the lines land whole at the end, or nothing does.
+        await handle.write(chunk, 0, chunk.length);
+        size += bytes;
+        i += n;
+      }
     } finally {
       await handle.close().catch(() => undefined);
     }

@@ -133,6 +133,8 @@ export class UploadQueue implements UploadEngine {
   private dirty = false;
   private overallSamples: Array<{ t: number; b: number }> = [];
   private closed = false;
+  /** Session-log appends not yet on disk: close() waits for them, so quitting (or the CLI exiting) keeps them. */
+  private readonly logging = new Set<Promise<void>>();
 
   constructor(private readonly deps: UploadServiceDeps) {
     this.resumeStore = new ResumeStore(path.join(deps.dataDir, 'uploads'));
@@ -261,7 +263,7 @@ export class UploadQueue implements UploadEngine {
     job.item.error = errOf(error);
     job.item.finishedAt = new Date().toISOString();
     this.touch();
-    void this.log(job, 'refused', error);
+    this.log(job, 'refused', error);
   }
 
   // ---------- scheduling ----------
@@ -547,10 +549,17 @@ export class UploadQueue implements UploadEngine {
     delete item.etaSeconds;
     delete item.conflictChoices;
     this.touch();
-    void this.log(job, state, error);
+    this.log(job, state, error);
   }
 
-  private async log(job: Job, result: string, error?: AppError): Promise<void> {
+  /** One session-log record per finished file; tracked until written (see close()). */
+  private log(job: Job, result: string, error?: AppError): void {
+    const written = this.appendLog(job, result, error);
+    this.logging.add(written);
+    void written.then(() => this.logging.delete(written));
+  }
+
+  private async appendLog(job: Job, result: string, error?: AppError): Promise<void> {
     const { item, grant } = job;
     try {
       await this.deps.audit.append({
@@ -900,6 +909,8 @@ export class UploadQueue implements UploadEngine {
       j.controller?.abort(new AppError('UPLOADS_CLOSED', 'Grantbox is shutting down.'));
     }
     await Promise.all(running.map((j) => j.running));
+    // Every finished file's record reaches the log before the process may exit.
+    await Promise.all(this.logging);
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const c of this.clientCache.values()) {

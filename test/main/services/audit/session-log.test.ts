@@ -3,7 +3,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SessionLog } from '../../../../main/services/audit/session-log';
 import type { LogRecord } from '../../../../main/services/audit/types';
 import { FAKE_SECRET, FAKE_TOKEN } from './secrets.fixture';
@@ -83,6 +83,43 @@ describe('SessionLog', () => {
     expect(lines).toHaveLength(200);
     const seen = lines.map((l) => (JSON.parse(l) as { i: number; big: string }).i).sort((a, b) => a - b);
     expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
+  it('writes records that arrive during a write together, each resolving once its own line is on disk', async () => {
+    const log = new SessionLog({ dataDir });
+    const opens: number[] = [];
+    const realOpen = fs.open;
+    // Count how many times the log opens its file: one per write, however many records it carries.
+    const spy = vi.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
+      opens.push(1);
+      return realOpen(...args);
+    });
+    try {
+      const seen: number[] = [];
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          log.append({ type: 'upload.done', i }).then(async () => {
+            const text = await fs.readFile(log.file, 'utf8');
+            if (text.includes(`"i":${i},`)) seen.push(i);
+          }),
+        ),
+      );
+      expect(seen).toHaveLength(100);
+      expect(opens.length).toBeLessThan(10);
+    } finally {
+      spy.mockRestore();
+    }
+    const got = (await all(log)).map((r) => r.i);
+    expect(got).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('rotates inside a batch so no file passes the size limit', async () => {
+    const log = new SessionLog({ dataDir, maxSize: 1000, maxFiles: 20 });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => log.append({ type: 'upload.done', i, pad: 'p'.repeat(80) })));
+    const names = await fs.readdir(path.join(dataDir, 'logs'));
+    expect(names.length).toBeGreaterThan(3);
+    for (const n of names) expect((await fs.stat(path.join(dataDir, 'logs', n))).size).toBeLessThanOrEqual(1000);
+    expect((await all(log)).map((r) => r.i)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
   it('rotates by size, keeps maxFiles old files, and reads everything back in order', async () => {

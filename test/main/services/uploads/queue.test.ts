@@ -83,6 +83,17 @@ describe('writes', () => {
     expect(JSON.stringify(log)).not.toContain('secret');
   });
 
+  it('close() waits until every finished file\'s session-log record is written', async () => {
+    s3.on(PutObjectCommand).resolves({ $metadata: { requestId: 'r1' } });
+    const written: string[] = [];
+    // A slow disk: each record lands 30 ms after it was handed over.
+    const e = engine({ audit: { append: (r) => new Promise<void>((resolve) => setTimeout(() => resolve(void written.push(String(r.key))), 30)) } });
+    await e.start('g', [file('a.txt'), file('b.txt')]);
+    await e.drain();
+    await e.close();
+    expect(written.sort()).toEqual(['in/a.txt', 'in/b.txt']);
+  });
+
   it('retries throttling, 5xx and connection resets with a fresh stream each time', async () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     s3.on(PutObjectCommand).rejectsOnce(awsError('SlowDown', 503)).rejectsOnce(reset).rejectsOnce(awsError('InternalError', 500)).resolves({});
