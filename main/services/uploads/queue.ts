@@ -30,6 +30,7 @@ import {
   isPreconditionFailed,
   keyExists,
   listParts,
+  prepareDataClient,
   putWholeFile,
   uploadParts,
   type RetryOptions,
@@ -155,6 +156,7 @@ export class UploadQueue implements UploadEngine {
       // With SDK retries off for stream bodies (we retry those ourselves), the SDK would console.warn "non-retryable
       // streaming request" on every failed part and every 412; other SDK warnings still reach the console.
       Object.assign(data.config, { logger: quietStreamingLogger });
+      prepareDataClient(data);
       c = {
         data,
         control: this.deps.clients.s3({ region: grant.region, credentials, maxSockets: this.concurrency + 2 }),
@@ -922,16 +924,16 @@ export class UploadQueue implements UploadEngine {
   }
 }
 
+// No `info` and no `error` on purpose: the SDK's logger middleware calls `logger.info?.(…)` after every request and
+// `logger.error?.(…)` after every failure, and builds their arguments — a schema walk that copies the request's
+// input with sensitive fields masked — only when the method exists. The queue reports outcomes itself (item
+// state, session log), so those calls would be discarded anyway; without the methods they cost nothing.
 const quietStreamingLogger = {
   debug: () => undefined,
-  info: () => undefined,
   warn: (...args: unknown[]) => {
     if (typeof args[0] === 'string' && args[0].includes('non-retryable streaming request')) return;
     console.warn(...args);
   },
-  // With a logger set, the SDK's logger middleware reports every failed request here; the queue reports failures
-  // itself (item error, session log), so these stay quiet like the SDK's default no-op logger.
-  error: () => undefined,
 };
 
 function rateOf(samples: Array<{ t: number; b: number }>): number {

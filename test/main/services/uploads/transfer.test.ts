@@ -1,5 +1,23 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { AddressInfo } from 'node:net';
 import { S3ServiceException } from '@aws-sdk/client-s3';
-import { compositeCrc32, isConditionalConflict, isPreconditionFailed, isTransient, withRetry } from '../../../../main/services/uploads/transfer';
+import { AwsClientFactory } from '../../../../main/services/aws/client-factory';
+import { crc32Base64 } from '../../../../main/services/uploads/checksum';
+import {
+  compositeCrc32,
+  DEFAULT_RETRY,
+  isConditionalConflict,
+  isPreconditionFailed,
+  isTransient,
+  prepareDataClient,
+  putWholeFile,
+  withRetry,
+  type TransferHooks,
+} from '../../../../main/services/uploads/transfer';
 
 function awsError(name: string, status: number): S3ServiceException {
   return new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: name });
@@ -70,5 +88,89 @@ describe('compositeCrc32', () => {
       ]),
     ).toBe('muDarw==-2');
     expect(compositeCrc32([{ partNumber: 1, etag: 'a', size: 1 }])).toBeUndefined();
+  });
+});
+
+describe('the data client (cached request path, abort signal per request)', () => {
+  // A plain HTTP server standing in for S3: records what arrives; the key "hang" never gets an answer.
+  let server: http.Server;
+  let endpoint: string;
+  const received: Array<{ url: string; headers: http.IncomingHttpHeaders; body: Buffer }> = [];
+  let hungClosed: () => void = () => undefined;
+  let tmp: string;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      if (new URL(req.url ?? '/', 'http://x').pathname.endsWith('/hang')) {
+        req.socket.on('close', () => hungClosed());
+        return;
+      }
+      req.on('end', () => {
+        received.push({ url: new URL(req.url ?? '/', 'http://x').pathname, headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(200, { ETag: '"e"', 'x-amz-request-id': `req-${received.length}` }).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-transfer-'));
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  function clients() {
+    const f = new AwsClientFactory({ region: 'us-east-1', endpoint, forcePathStyle: true });
+    const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
+    const data = f.s3({ credentials, maxAttempts: 1, maxSockets: 8 });
+    prepareDataClient(data);
+    return { data, control: f.s3({ credentials }) };
+  }
+
+  function hooks(signal: AbortSignal): TransferHooks {
+    return { signal, retry: { ...DEFAULT_RETRY, maxAttempts: 1 }, onStream: () => undefined, onPartDone: async () => undefined, onRetry: () => undefined, onRequestId: () => undefined };
+  }
+
+  it('sends each concurrent request with its own key, body and checksum', async () => {
+    const c = clients();
+    received.length = 0;
+    const files = Array.from({ length: 24 }, (_, i) => {
+      const p = path.join(tmp, `f${i}.txt`);
+      fs.writeFileSync(p, `content of file ${i} `.repeat(i + 1));
+      return p;
+    });
+    await Promise.all(files.map((p, i) => putWholeFile(c, p, fs.statSync(p).size, { bucket: 'b', key: `k/${i}`, overwrite: i % 2 === 0 }, hooks(new AbortController().signal))));
+    expect(received).toHaveLength(24);
+    for (const r of received) {
+      const i = Number(r.url.split('/').pop());
+      expect(r.url).toBe(`/b/k/${i}`);
+      expect(r.body.toString()).toBe(`content of file ${i} `.repeat(i + 1));
+      expect(r.headers['x-amz-checksum-crc32']).toBe(crc32Base64(zlib.crc32(r.body)));
+      expect(r.headers['if-none-match']).toBe(i % 2 === 0 ? undefined : '*');
+    }
+    c.data.destroy();
+    c.control.destroy();
+  });
+
+  it('aborts a request in flight when its signal fires', async () => {
+    const c = clients();
+    const p = path.join(tmp, 'hang');
+    fs.writeFileSync(p, 'x');
+    const controller = new AbortController();
+    const closed = new Promise<void>((r) => (hungClosed = r));
+    const sending = putWholeFile(c, p, 1, { bucket: 'b', key: 'hang', overwrite: false }, hooks(controller.signal));
+    await new Promise((r) => setTimeout(r, 100));
+    controller.abort(new Error('cancelled by test'));
+    await expect(sending).rejects.toThrow();
+    await closed; // the connection was cut, not left waiting for an answer
+    // And the client still works for the next request afterwards.
+    const q = path.join(tmp, 'after.txt');
+    fs.writeFileSync(q, 'after');
+    await putWholeFile(c, q, 5, { bucket: 'b', key: 'after', overwrite: false }, hooks(new AbortController().signal));
+    expect(received.at(-1)!.url).toBe('/b/after');
+    c.data.destroy();
+    c.control.destroy();
   });
 });
