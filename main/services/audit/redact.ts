@@ -9,6 +9,9 @@
 //   masked (a git commit is lower-case hex, so revisions survive); base64 runs of 100+ characters — the shape of
 //   an STS session token — are masked.
 // - `accessKeyId`-named fields keep only their last 4 characters even when they do not look like a key id.
+// - Git access tokens: the user:password part of any URL (a remote that carries a token) is removed, and tokens
+//   with a well-known prefix (GitHub ghp_/gho_/ghu_/ghs_/ghr_/github_pat_, GitLab glpat-) are masked; neither
+//   shape is caught by the AWS rules (the "_" or "-" splits the run, and they are shorter than a session token).
 import type { LogRecord } from './types';
 
 export const MASKED_SECRET = '[redacted]';
@@ -56,6 +59,8 @@ const ACCESS_KEY_ID_RE = /\b(?:AKIA|ASIA)[A-Z0-9]{12}([A-Z0-9]{4})\b/g;
 // the run's start or after a "/" and end at its end or before a "/".
 const SECRET_RUN_RE = /[A-Za-z0-9/+]{40,}/g;
 const TOKEN_RE = /[A-Za-z0-9/+=]{100,}/g;
+const URL_USERINFO_RE = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]+@/gi;
+const GIT_TOKEN_RE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})/g;
 
 function looksLikeSecretKey(run: string): boolean {
   return /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9/+]/.test(run);
@@ -74,6 +79,8 @@ function maskKeysInRun(run: string): string {
 /** Masks secret-looking parts of free text (error messages, notes, file names). */
 export function redactString(text: string): string {
   return text
+    .replace(URL_USERINFO_RE, '$1')
+    .replace(GIT_TOKEN_RE, MASKED_SECRET)
     .replace(TOKEN_RE, MASKED_SECRET)
     .replace(SECRET_RUN_RE, maskKeysInRun)
     .replace(ACCESS_KEY_ID_RE, (_m, last4: string) => `…${last4}`);

@@ -41,6 +41,24 @@ describe('redactRecord', () => {
     expect(redactString(`${FAKE_SECRET}Abc12`)).toBe(`${FAKE_SECRET}Abc12`);
   });
 
+  it('removes git tokens: credentials in a remote URL and GitHub/GitLab token shapes, wherever they are quoted', () => {
+    const ghp = 'ghp_' + 'R4nd0mT0kenV4lue1234567890abcdefABCD';
+    const fine = 'github_pat_' + '11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456';
+    const gl = 'glpat-' + 'xYz12AbC34dEf56GhI78';
+    const out = redactRecord({
+      type: 'grants.fetch_failed',
+      message: `Could not fetch https://x-access-token:${ghp}@github.com/acme/grants.git (HTTP 401)`,
+      error: { code: 'GIT_FETCH_FAILED', message: `remote https://oauth2:${gl}@gitlab.example.com/g.git said no`, details: { note: `token ${fine} refused` } },
+      notes: [`export GIT_TOKEN=${ghp}`],
+    });
+    const text = JSON.stringify(out);
+    for (const secret of [ghp, fine, gl, 'x-access-token:', 'oauth2:']) expect(text).not.toContain(secret);
+    expect(out.message).toBe('Could not fetch https://github.com/acme/grants.git (HTTP 401)');
+    expect(out.notes).toEqual([`export GIT_TOKEN=${MASKED_SECRET}`]);
+    // An ordinary URL with a query or an e-mail address nearby is left alone.
+    expect(redactString('see https://github.com/acme/grants?x=1 or mail it@example.com')).toBe('see https://github.com/acme/grants?x=1 or mail it@example.com');
+  });
+
   it('keeps what helpdesk needs: git revisions, request ids, error codes, ordinary paths', () => {
     const record = {
       type: 'grants.updated',
