@@ -18,6 +18,9 @@ export function register(program: Command): void {
         const identity = await identityService.current();
         if (!identity) throw new AppError('NOT_SIGNED_IN', 'You are not signed in.', { details: { hint: 'Run `grantbox login` first.' } });
         const mine = grantStore.forMe(identity);
+        // Broken grant files are left out of the list: say so on stderr, or a missing grant looks like no access.
+        const notice = grantStore.status().notice;
+        if (notice) process.stderr.write(`Note: ${notice}\n`);
         if (opts.json) return printJson(mine);
         if (mine.length === 0) {
           const status = grantStore.status();

@@ -192,8 +192,16 @@ export class GrantStore implements GrantService {
   resolvedFor(name: string, identity: IdentityInfo): ResolvedGrant {
     const loaded = this.get(name);
     if (!loaded) {
-      throw new AppError('GRANT_NOT_FOUND', `There is no grant called "${name}".`, {
-        details: { hint: 'Check the name with `grantbox grants list`, or ask the person who manages grants whether it was renamed or removed.' },
+      // A grant whose file does not validate is not loaded: say so, or "no grant called X" sends people looking
+      // for a rename when the admin's file has a typo.
+      const errors = this.lastDiagnostics.filter((d) => d.severity === 'error').length;
+      throw new AppError('GRANT_NOT_FOUND', `There is no ${errors > 0 ? 'valid ' : ''}grant called "${name}".`, {
+        details: {
+          hint:
+            errors > 0
+              ? `Some grant files have problems (${errors}), so a grant in them may be missing. Ask the person who manages grants to run \`grantbox grants lint\` and fix them.`
+              : 'Check the name with `grantbox grants list`, or ask the person who manages grants whether it was renamed or removed.',
+        },
       });
     }
     const { grant } = loaded;

@@ -62,6 +62,10 @@ describe('GrantStore (directory source)', () => {
     const store = await GrantStore.open(settings(), dir, { live: false });
     expect(store.all()).toHaveLength(1);
     expect(store.status().notice).toMatch(/could not be loaded/);
+    // A grant inside a broken file is not "renamed or removed": the error says the files have problems.
+    expect(() => store.resolvedFor('finance', john)).toThrow(
+      expect.objectContaining({ code: 'GRANT_NOT_FOUND', message: 'There is no valid grant called "finance".', details: expect.objectContaining({ hint: expect.stringMatching(/grant files have problems \(\d+\).*grants lint/) }) }),
+    );
   });
 
   it('matches assumed-role sessions to role subjects', () => {
