@@ -3,7 +3,10 @@
 // them; what cannot be carried safely is changed, and the item's `note` says what changed:
 //  - Unicode is kept, normalized to NFC (macOS hands us NFD; NFC keys look the same everywhere);
 //  - a backslash inside a name (legal on Linux/macOS) becomes "_" — Windows tools would read it as a folder;
-//  - control characters (U+0000–U+001F, U+007F) become "_";
+//  - control characters (U+0000–U+001F, U+007F–U+009F) become "_";
+//  - text-direction overrides and isolates (U+202A–U+202E, U+2066–U+2069) become "_": they let a name display as
+//    something else ("invoice<RLO>fdp.exe" reads "invoiceexe.pdf") to whoever browses the bucket later. Right-to-left
+//    scripts do not need them (the bidi algorithm orders Hebrew or Arabic names by itself);
 //  - "." and ".." segments and empty segments are dropped, so nothing can climb out of the grant's prefix;
 //  - a key longer than S3's 1,024 UTF-8 bytes is refused (no silent truncation).
 
@@ -28,7 +31,8 @@ export class UnsafeNameError extends Error {
 }
 
 // eslint-disable-next-line no-control-regex
-const CONTROL_RE = /[\u0000-\u001f\u007f]/g;
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/g;
+const BIDI_CONTROL_RE = /[\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * Makes a relative path safe to use as the tail of a key. `segments` are the path's parts as the file system gave
@@ -48,6 +52,11 @@ export function safeRelativePath(segments: string[]): { relativePath: string; no
       notes.add('invisible control characters were replaced by "_"');
     }
     CONTROL_RE.lastIndex = 0;
+    if (BIDI_CONTROL_RE.test(seg)) {
+      seg = seg.replace(BIDI_CONTROL_RE, '_');
+      notes.add('text-direction control characters were replaced by "_"');
+    }
+    BIDI_CONTROL_RE.lastIndex = 0;
     if (seg === '' || seg === '.') continue;
     if (seg === '..') {
       notes.add('".." (parent folder) parts were removed');

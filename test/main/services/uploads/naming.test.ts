@@ -15,6 +15,20 @@ describe('safeRelativePath', () => {
     expect(r.notes).toEqual(['backslashes were replaced by "_"', 'invisible control characters were replaced by "_"']);
   });
 
+  it('replaces C1 control characters (U+0080–U+009F) like the C0 ones', () => {
+    const r = safeRelativePath(['a\u0085b.txt', 'c\u009bd.txt']);
+    expect(r.relativePath).toBe('a_b.txt/c_d.txt');
+    expect(r.notes).toEqual(['invisible control characters were replaced by "_"']);
+  });
+
+  it('replaces text-direction overrides and isolates so a name cannot display as another (invoice<RLO>fdp.exe)', () => {
+    const r = safeRelativePath(['invoice\u202efdp.exe', '\u2066x\u2069.txt']);
+    expect(r.relativePath).toBe('invoice_fdp.exe/_x_.txt');
+    expect(r.notes).toEqual(['text-direction control characters were replaced by "_"']);
+    // Right-to-left names themselves are kept as written.
+    expect(safeRelativePath(['שלום.txt', 'مرحبا.pdf'])).toEqual({ relativePath: 'שלום.txt/مرحبا.pdf', notes: [] });
+  });
+
   it('drops ".", ".." and empty segments so nothing climbs out of the prefix', () => {
     const r = safeRelativePath(['..', 'a', '.', '', '..', 'b.txt']);
     expect(r.relativePath).toBe('a/b.txt');
