@@ -109,7 +109,9 @@ export async function* walkDrop(paths: string[]): AsyncGenerator<DropEntry> {
               yield refused(full, segs, 'UPLOAD_NOT_A_FILE', `“${segs.join('/')}” is not a regular file.`, 'Only files and folders can be uploaded.');
               continue;
             }
-            yield { kind: 'file', path: full, segments: segs, size: tst.size, mtimeMs: tst.mtimeMs };
+            // The checked target, not the link: the file is opened later, and a link re-pointed in between (someone
+            // else writing in a shared folder) must not turn the upload into a read of ~/.ssh.
+            yield { kind: 'file', path: target, segments: segs, size: tst.size, mtimeMs: tst.mtimeMs };
             continue;
           }
           if (!entry.isFile()) {

@@ -46,6 +46,20 @@ describe('walkDrop', () => {
     expect(entries[1]).toMatchObject({ kind: 'refused', code: 'UPLOAD_NOT_A_FILE', segments: ['drop', 'pipe'] });
   });
 
+  it('hands over the checked target of a link inside the folder, so re-pointing the link later cannot lead outside', async () => {
+    touch('drop/inner.txt', 'inside');
+    const secret = touch('private/id_rsa', 'SECRET');
+    const link = path.join(tmp, 'drop', 'link.txt');
+    fs.symlinkSync(path.join(tmp, 'drop', 'inner.txt'), link);
+    const files = (await all([path.join(tmp, 'drop')])).filter((e) => e.kind === 'file');
+    const viaLink = files.find((e) => e.segments.join('/') === 'drop/link.txt');
+    expect(viaLink).toMatchObject({ kind: 'file', size: 6 });
+    // Between the walk and the upload the link is swapped for one to a file outside the drop.
+    fs.rmSync(link);
+    fs.symlinkSync(secret, link);
+    expect(fs.readFileSync(viaLink!.path, 'utf8')).toBe('inside');
+  });
+
   it('is lazy: the first file arrives before a big folder has been read', async () => {
     for (let d = 0; d < 50; d++) for (let i = 0; i < 20; i++) touch(`big/d${d}/f${i}`);
     const it = walkDrop([path.join(tmp, 'big')])[Symbol.asyncIterator]();
