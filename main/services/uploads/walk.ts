@@ -38,7 +38,8 @@ function unreadable(p: string, segments: string[], e: unknown): DropRefused {
 
 function isInside(root: string, target: string): boolean {
   const rel = path.relative(root, target);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  // "..notes.txt" is a name inside the folder; only ".." itself or "../…" climbs out.
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
 export async function* walkDrop(paths: string[]): AsyncGenerator<DropEntry> {

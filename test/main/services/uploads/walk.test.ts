@@ -60,6 +60,14 @@ describe('walkDrop', () => {
     expect(fs.readFileSync(viaLink!.path, 'utf8')).toBe('inside');
   });
 
+  it('treats a link to a file whose name starts with ".." as inside the folder (only ".." itself climbs out)', async () => {
+    touch('drop/..notes.txt', 'n');
+    fs.symlinkSync(path.join(tmp, 'drop', '..notes.txt'), path.join(tmp, 'drop', 'notes-link.txt'));
+    const entries = await all([path.join(tmp, 'drop')]);
+    expect(entries.find((e) => e.segments.join('/') === 'drop/notes-link.txt')).toMatchObject({ kind: 'file', size: 1 });
+    expect(entries.filter((e) => e.kind === 'refused')).toEqual([]);
+  });
+
   it('is lazy: the first file arrives before a big folder has been read', async () => {
     for (let d = 0; d < 50; d++) for (let i = 0; i < 20; i++) touch(`big/d${d}/f${i}`);
     const it = walkDrop([path.join(tmp, 'big')])[Symbol.asyncIterator]();
