@@ -376,7 +376,9 @@ export class UploadQueue implements UploadEngine {
         const done = await this.withConflictRetry(job, () => completeMultipart(clients, target, job.uploadId!, job.parts), true);
         hooks.onRequestId(done.requestId);
         job.checksum = done.checksum;
-        const stored = await headSize(clients.control, grant.bucket, item.key, controller.signal);
+        // The object exists now: a cancel (Ctrl-C) that arrived during Complete cannot undo it, so this check must not
+        // carry the cancel signal, or the file is reported and logged "cancelled" while S3 holds it.
+        const stored = await headSize(clients.control, grant.bucket, item.key, new AbortController().signal);
         if (stored !== undefined && stored !== item.size) {
           throw new AppError('UPLOAD_SIZE_MISMATCH', `“${item.relativePath}” arrived with ${stored} bytes instead of ${item.size}.`, {
             details: { hint: 'Upload it again (choose replace or keep both). If it happens again, tell your administrator.' },
