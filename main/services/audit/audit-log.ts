@@ -252,6 +252,9 @@ export function hashFileName(name: string): string {
     .join('');
 }
 
+/** A “quoted” span in a message (the capture group makes split() keep the inside). */
+const QUOTED_NAME_RE = /“([^”]*)”/;
+
 function hideFileNames(r: LogRecord): LogRecord {
   if (!r.type.startsWith('upload.') && !r.type.startsWith('uploads.')) return r;
   const originals: Array<[string, string]> = [];
@@ -267,7 +270,15 @@ function hideFileNames(r: LogRecord): LogRecord {
   for (const k of Object.keys(out)) if (NAME_FIELDS.has(k)) out[k] = hide(out[k]);
   // Free text (notes, messages) may quote a name: replace the ones we know, longest first.
   originals.sort((a, b) => b[0].length - a[0].length);
-  const scrub = (text: string) => originals.reduce((t, [orig, h]) => (orig ? t.split(orig).join(h) : t), text);
+  const known = (text: string) => originals.reduce((t, [orig, h]) => (orig ? t.split(orig).join(h) : t), text);
+  // Messages also quote names no field holds exactly — the "keep both" name (“report (1).pdf”), the raw name a
+  // refusal quotes (NFD from macOS, before it was made safe) — so every “quoted” span is hashed as a name too,
+  // NFC first so it matches the hash of the same name in `file`.
+  const scrub = (text: string) =>
+    text
+      .split(QUOTED_NAME_RE)
+      .map((part, i) => (i % 2 === 1 ? `“${hashFileName(part.normalize('NFC'))}”` : known(part)))
+      .join('');
   for (const k of ['note', 'message', 'reason']) if (typeof out[k] === 'string') out[k] = scrub(out[k] as string);
   const error = out.error as { message?: unknown } | undefined;
   if (error && typeof error === 'object' && typeof error.message === 'string') out.error = { ...error, message: scrub(error.message) };

@@ -124,6 +124,32 @@ describe('AuditLog.exportTo', () => {
     expect(doc.records.find((r: any) => r.type === 'session.started').grant).toBe('hr-upload');
   });
 
+  it('hashes names that messages quote but no field holds exactly: the "keep both" name and a raw (NFD) name', async () => {
+    const log = new SessionLog({ dataDir: dir });
+    await log.append({
+      type: 'upload.done',
+      at: '2026-11-26T09:00:00.000Z',
+      key: 'hr/john/Termination Smith (1).pdf',
+      file: 'Termination Smith.pdf',
+      note: 'A file with this name already exists, so it was uploaded as “Termination Smith (1).pdf” (keeping both).',
+    });
+    await log.append({
+      type: 'upload.refused',
+      at: '2026-11-26T09:01:00.000Z',
+      file: 'Résumé Jones.pdf',
+      error: { code: 'UPLOAD_TOO_LARGE', message: '“Re\u0301sume\u0301 Jones.pdf” is 2 GB, larger than the 1 GB this grant allows.' },
+    });
+    const audit = new AuditLog({ log, appVersion: '1', context: async () => context });
+    const out = path.join(dir, 'quoted.json');
+    await audit.exportTo(out, { redactFilenames: true });
+    const text = await fs.readFile(out, 'utf8');
+    for (const name of ['Termination', 'Smith', 'Jones', 'sume']) expect(text).not.toContain(name);
+    const doc = JSON.parse(text);
+    expect(doc.records[0].note).toBe(`A file with this name already exists, so it was uploaded as “${hashFileName('Termination Smith (1).pdf')}” (keeping both).`);
+    // The quoted raw name hashes like the safe name in `file`, so helpdesk can still tie the message to the file.
+    expect(doc.records[1].error.message).toBe(`“${doc.records[1].file}” is 2 GB, larger than the 1 GB this grant allows.`);
+  });
+
   it('re-runs the redaction guard: a secret that reached the log file by another way is not exported', async () => {
     const log = new SessionLog({ dataDir: dir });
     await fs.mkdir(path.join(dir, 'logs'), { recursive: true });
