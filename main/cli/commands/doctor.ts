@@ -73,9 +73,15 @@ export function register(program: Command): void {
         print(signIn);
       }
 
+      // Without settings the endpoint is unknown: probing AWS's default would add a second, misleading failure
+      // ("no network connection") to the one that matters.
+      if (!loaded) {
+        lines.push({ label: 'Endpoint', ok: null, text: 'not checked: it comes from the settings, which did not load' });
+        print(lines.at(-1)!);
+      }
       const endpoint = clients.endpoint('STS') ?? `https://sts.${clients.aws.region}.amazonaws.com`;
       const started = Date.now();
-      const response = await fetch(endpoint, { method: 'GET', signal: AbortSignal.timeout(5_000), redirect: 'manual' }).then(
+      const response = !loaded ? null : await fetch(endpoint, { method: 'GET', signal: AbortSignal.timeout(5_000), redirect: 'manual' }).then(
         (res) => {
           void res.body?.cancel();
           return res;

@@ -66,5 +66,8 @@ describe('grantbox doctor', () => {
     const missing = await run('--settings', path.join(dir, 'nope.yaml'), 'doctor');
     expect(missing.code).toBe(1);
     expect(missing.out).toMatch(/^FAIL Settings: +Grantbox has no settings file/m);
+    // The endpoint is unknown without settings: not a second failure about the network.
+    expect(missing.out).toMatch(/^-- +Endpoint: +not checked/m);
+    expect(missing.out).not.toMatch(/amazonaws\.com|network/);
   });
 });
