@@ -58,6 +58,18 @@ export function redactUrl(url: string): string {
   }
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** A token may travel over https, or to this computer itself (a local mirror or test server). */
+export function tokenTransportSafe(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname));
+  } catch {
+    return false;
+  }
+}
+
 export function gitCloneDir(dataDir: string): string {
   return path.join(dataDir, 'grants-git', 'repo.git');
 }
@@ -184,6 +196,12 @@ export class GitSource {
   /** Fetches the branch (cloning on first use) and returns the fetched tip commit. Never touches the active set. */
   async fetchLatest(): Promise<string> {
     const token = await this.token();
+    if (token !== null && !tokenTransportSafe(this.options.url)) {
+      // The token goes as Basic auth: over http:// anyone on the network path could read and reuse it.
+      throw new AppError('GIT_TOKEN_NEEDS_HTTPS', 'Grantbox will not send the grants repository’s access token over an unencrypted (http://) connection.', {
+        details: { url: redactUrl(this.options.url), hint: 'Ask your admin to change the grants repository address in the settings to one starting with https://.' },
+      });
+    }
     try {
       if (!this.hasClone()) {
         await fs.promises.mkdir(this.gitdir, { recursive: true });

@@ -1,7 +1,11 @@
 // The git source's pure parts: signed-payload extraction, error mapping, URL redaction, keychain account names.
 // (Fetching against a real server: test/integration/git-source.test.ts.)
 import { AppError } from '../../../../main/services/errors';
-import { gitTokenAccount, redactUrl, splitSignedCommit, toGitError } from '../../../../main/services/grants/git-source';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GitSource, gitTokenAccount, redactUrl, splitSignedCommit, toGitError, tokenTransportSafe } from '../../../../main/services/grants/git-source';
+import { MemorySecretStore } from '../../../../main/services/identity/secret-store';
 
 describe('splitSignedCommit', () => {
   const raw = [
@@ -66,5 +70,30 @@ describe('redactUrl and gitTokenAccount', () => {
     expect(redactUrl('https://u:p@git.example.com:8443/a.git')).toBe('https://git.example.com:8443/a.git');
     expect(redactUrl('not a url')).toBe('not a url');
     expect(gitTokenAccount('https://git.example.com:8443/a.git')).toBe('git-token:git.example.com:8443');
+  });
+});
+
+describe('the git token never travels in clear text', () => {
+  it('allows https and this computer itself, nothing else', () => {
+    expect(tokenTransportSafe('https://git.example.com/g.git')).toBe(true);
+    for (const local of ['http://127.0.0.1:8080/g.git', 'http://localhost/g.git', 'http://[::1]:9/g.git']) expect(tokenTransportSafe(local)).toBe(true);
+    for (const bad of ['http://git.example.com/g.git', 'http://127.0.0.1.evil.example/g.git', 'git://git.example.com/g.git', 'not a url']) expect(tokenTransportSafe(bad)).toBe(false);
+  });
+
+  it('refuses to fetch over http:// with a stored token, before any request is made', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-gittok-'));
+    try {
+      const url = 'http://git.example.com/grants.git';
+      const secrets = new MemorySecretStore();
+      await secrets.set(gitTokenAccount(url), 'ghp_' + 'a'.repeat(36));
+      const requests: string[] = [];
+      const http = { request: async (req: { url: string }) => { requests.push(req.url); throw new Error('no network in this test'); } };
+      const source = new GitSource({ url, dataDir, secrets, http: http as never });
+      const err = await source.fetchLatest().then(() => null, (e: unknown) => e as AppError);
+      expect(err).toMatchObject({ code: 'GIT_TOKEN_NEEDS_HTTPS', details: { url, hint: expect.stringMatching(/https:\/\//) } });
+      expect(requests).toEqual([]);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
