@@ -8,6 +8,7 @@ import path from 'node:path';
 import git, { type HttpClient, type GitHttpRequest } from 'isomorphic-git';
 import nodeHttp from 'isomorphic-git/http/node';
 import { AppError } from '../errors';
+import { redactString } from '../audit/redact';
 import type { SourceFile } from '../../../config/loader';
 import type { SecretStore } from '../identity/secret-store';
 import { MAX_FILE_BYTES, MAX_FILES } from './read-grant-files';
@@ -137,7 +138,9 @@ export function toGitError(e: unknown, url: string, hadToken: boolean): AppError
       details: { url: where, hint: 'Ask your admin to check the branch in the settings.' },
     });
   }
-  return new AppError('GIT_FETCH_FAILED', `Grant updates could not be downloaded: ${err.message ?? String(e)}`, {
+  // isomorphic-git quotes the remote URL in some messages (UnknownTransportError, UrlParseError): the message goes
+  // to the window, the terminal and the log, so any user:token@ part and token-shaped text is removed first.
+  return new AppError('GIT_FETCH_FAILED', `Grant updates could not be downloaded: ${redactString(err.message ?? String(e))}`, {
     cause: e,
     details: { url: where, gitCode: err.code, httpStatus: status, hint: 'Try again later; if it keeps failing, tell your admin.' },
   });

@@ -59,6 +59,16 @@ describe('toGitError', () => {
     expect(JSON.stringify(e.toJSON())).not.toContain('pw@');
   });
 
+  it('removes credentials from a message that quotes the remote URL (isomorphic-git does for unknown transports)', () => {
+    const token = 'ghp_' + 'Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2';
+    const remote = `ssh://git:${token}@git.example.com/it/grants.git`;
+    const thrown = Object.assign(new Error(`Git remote "${remote}" uses an unrecognized transport protocol: "ssh"`), { code: 'UnknownTransportError' });
+    const e = toGitError(thrown, remote, false);
+    expect(e.code).toBe('GIT_FETCH_FAILED');
+    expect(e.message).toContain('"ssh://git.example.com/it/grants.git"');
+    expect(JSON.stringify(e.toJSON())).not.toContain(token);
+  });
+
   it('passes an AppError through', () => {
     const original = new AppError('X', 'y');
     expect(toGitError(original, url, false)).toBe(original);
