@@ -211,12 +211,15 @@ export class GitSource {
         await git.init({ fs, gitdir: this.gitdir, bare: true, defaultBranch: 'grants' });
       }
       // force: the settings may have moved the repository to a new address since the clone was made.
-      await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url: this.options.url, force: true });
+      // The clone's config (a plain file) records the address without user:password; the full address, with any
+      // credentials the settings carry, is handed to this fetch only.
+      await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url: redactUrl(this.options.url), force: true });
       const result = await git.fetch({
         fs,
         http: this.http,
         gitdir: this.gitdir,
         remote: 'origin',
+        url: this.options.url,
         ...(this.options.branch ? { ref: this.options.branch } : {}),
         remoteRef: this.options.branch,
         singleBranch: true,

@@ -107,3 +107,28 @@ describe('the git token never travels in clear text', () => {
     }
   });
 });
+
+describe('credentials in the settings URL', () => {
+  it('are used for the fetch but never written into the clone’s config file', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-giturl-'));
+    try {
+      const requests: Array<{ url: string; headers?: Record<string, string> }> = [];
+      const http = {
+        request: async (req: { url: string; headers?: Record<string, string> }) => {
+          requests.push(req);
+          throw Object.assign(new Error('offline'), { code: 'ECONNREFUSED' });
+        },
+      };
+      const source = new GitSource({ url: 'https://deploy:s3cr3t-pat@git.example.com/it/grants.git', dataDir, http: http as never });
+      await expect(source.fetchLatest()).rejects.toMatchObject({ code: 'GIT_UNREACHABLE' });
+      const config = fs.readFileSync(path.join(source.gitdir, 'config'), 'utf8');
+      expect(config).toContain('url = https://git.example.com/it/grants.git');
+      expect(config).not.toContain('s3cr3t-pat');
+      // The fetch still carried them (isomorphic-git moves URL credentials into an Authorization header).
+      expect(requests[0]?.url).toBe('https://git.example.com/it/grants.git/info/refs?service=git-upload-pack');
+      expect(requests[0]?.headers?.Authorization).toBe(`Basic ${Buffer.from('deploy:s3cr3t-pat').toString('base64')}`);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
