@@ -71,6 +71,15 @@ export function tokenTransportSafe(url: string): boolean {
   }
 }
 
+function urlHasCredentials(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false;
+  }
+}
+
 export function gitCloneDir(dataDir: string): string {
   return path.join(dataDir, 'grants-git', 'repo.git');
 }
@@ -199,7 +208,7 @@ export class GitSource {
   /** Fetches the branch (cloning on first use) and returns the fetched tip commit. Never touches the active set. */
   async fetchLatest(): Promise<string> {
     const token = await this.token();
-    if (token !== null && !tokenTransportSafe(this.options.url)) {
+    if ((token !== null || urlHasCredentials(this.options.url)) && !tokenTransportSafe(this.options.url)) {
       // The token goes as Basic auth: over http:// anyone on the network path could read and reuse it.
       throw new AppError('GIT_TOKEN_NEEDS_HTTPS', 'Grantbox will not send the grants repository’s access token over an unencrypted (http://) connection.', {
         details: { url: redactUrl(this.options.url), hint: 'Ask your admin to change the grants repository address in the settings to one starting with https://.' },

@@ -102,6 +102,10 @@ describe('the git token never travels in clear text', () => {
       const err = await source.fetchLatest().then(() => null, (e: unknown) => e as AppError);
       expect(err).toMatchObject({ code: 'GIT_TOKEN_NEEDS_HTTPS', details: { url, hint: expect.stringMatching(/https:\/\//) } });
       expect(requests).toEqual([]);
+      // The same for credentials written into the settings URL itself.
+      const inUrl = new GitSource({ url: 'http://deploy:pat@git.example.com/grants.git', dataDir, http: http as never });
+      await expect(inUrl.fetchLatest()).rejects.toMatchObject({ code: 'GIT_TOKEN_NEEDS_HTTPS' });
+      expect(requests).toEqual([]);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
