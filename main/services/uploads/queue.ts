@@ -354,6 +354,7 @@ export class UploadQueue implements UploadEngine {
         job.doneBytes = item.size;
         item.parts = 1;
       } else {
+        if (!job.uploadId) await this.adoptInterrupted(job, clients);
         if (!job.uploadId) {
           // A cheap early look saves sending gigabytes only to hit 412 at the end; If-None-Match stays the truth.
           if (!job.overwrite && (await keyExists(clients.control, grant.bucket, item.key, controller.signal).catch(() => undefined))) {
@@ -724,7 +725,54 @@ export class UploadQueue implements UploadEngine {
     return out;
   }
 
+  /**
+   * The same file sent again after a crash or a killed CLI (its multipart upload and resume record are still there):
+   * continue that upload instead of starting a second one and leaving the first, and its record, behind for ever.
+   */
+  private async adoptInterrupted(job: Job, clients: TransferClients): Promise<void> {
+    const { item, grant } = job;
+    const active = new Set([...this.jobs.values()].map((j) => j.resumeId).filter(Boolean));
+    const rec = (await this.resumeStore.list()).find(
+      (r) =>
+        !active.has(r.id) &&
+        r.grant === grant.name &&
+        r.bucket === grant.bucket &&
+        r.key === item.key &&
+        r.path === job.path &&
+        r.size === item.size &&
+        Math.abs(r.mtimeMs - job.mtimeMs) < 1 &&
+        r.overwrite === job.overwrite,
+    );
+    if (!rec) return;
+    let parts: PersistedPart[];
+    try {
+      parts = await listParts(clients.control, rec.bucket, rec.key, rec.uploadId);
+    } catch (e) {
+      // Gone on S3 (finished, aborted, expired): forget it. Otherwise start afresh; the record stays for later.
+      if ((e as { name?: string }).name === 'NoSuchUpload' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) {
+        await this.resumeStore.remove(rec.id);
+      }
+      return;
+    }
+    job.uploadId = rec.uploadId;
+    job.partSize = rec.partSize;
+    job.resumeId = rec.id;
+    // Only parts whose size matches the plan are trusted; the rest are sent again (as in resume()).
+    for (const p of parts) {
+      const expected = Math.min(rec.partSize, rec.size - (p.partNumber - 1) * rec.partSize);
+      if (p.size !== expected) continue;
+      const known = rec.parts.find((r) => r.partNumber === p.partNumber);
+      job.parts.set(p.partNumber, { ...p, ...(p.checksumCRC32 ? {} : known?.checksumCRC32 ? { checksumCRC32: known.checksumCRC32 } : {}) });
+      job.doneBytes += p.size;
+    }
+    item.parts = job.parts.size;
+    item.note = `Continued an interrupted upload (${job.parts.size === 1 ? '1 part was' : `${job.parts.size} parts were`} already sent).`;
+    this.touch();
+  }
+
   async resume(id: string): Promise<void> {
+    // Already continued by a new upload of the same file (adoptInterrupted): nothing more to do.
+    if ([...this.jobs.values()].some((j) => j.resumeId === id && !TERMINAL.has(j.item.state))) return;
     const rec = await this.resumeStore.get(id);
     if (!rec) throw new AppError('UPLOAD_RESUME_NOT_FOUND', 'That unfinished upload is no longer there.', { details: { hint: 'Upload the file again.' } });
     if (!(await fileUnchanged(rec))) {

@@ -9,6 +9,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -19,6 +20,7 @@ import { AwsClientFactory } from '../../../../main/services/aws/client-factory';
 import { createUploadService, type UploadEngine, type UploadServiceDeps } from '../../../../main/services/uploads';
 import type { UploadGrant } from '../../../../main/services/uploads/types';
 import type { LogRecord } from '../../../../main/services/audit/types';
+import { ResumeStore } from '../../../../main/services/uploads/resume-store';
 
 const s3 = mockClient(S3Client);
 let tmp: string;
@@ -326,9 +328,34 @@ describe('multipart', () => {
     // Complete must not carry the cancelled upload's signal.
     const heads = s3.commandCalls(HeadObjectCommand);
     expect(heads).toHaveLength(2);
-    expect((heads[1]!.args[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal?.aborted ?? false).toBe(false);
+    expect(((heads[1]!.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal?.aborted ?? false).toBe(false);
     await e.close();
     expect(log.map((r) => r.type)).toEqual(['upload.done']);
+    expect(fs.readdirSync(path.join(tmp, 'data', 'uploads'))).toEqual([]);
+  });
+
+  it('sending a file again after a crash continues its interrupted upload instead of starting a second one', async () => {
+    // A killed CLI leaves the multipart upload and its record; `grantbox upload` again must not orphan them.
+    const MiB = 1024 * 1024;
+    const p = file('big.bin', 'z'.repeat(11 * MiB));
+    const st = fs.statSync(p);
+    await new ResumeStore(path.join(tmp, 'data', 'uploads')).save({
+      version: 1, id: 'r1', grant: 'g', bucket: 'bkt', region: 'us-east-1', key: 'in/big.bin', path: p, relativePath: 'big.bin',
+      size: st.size, mtimeMs: st.mtimeMs, uploadId: 'OLD', partSize: 5 * MiB, overwrite: false,
+      parts: [{ partNumber: 1, etag: '"e1"', size: 5 * MiB }], startedAt: new Date().toISOString(),
+    });
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 11 * MiB });
+    s3.on(ListPartsCommand).resolves({ Parts: [{ PartNumber: 1, ETag: '"e1"', Size: 5 * MiB }] });
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'NEW' });
+    s3.on(UploadPartCommand).callsFake(async (input: { PartNumber: number }) => ({ ETag: `"e${input.PartNumber}"` }));
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    const e = engine({ parts: { multipartThreshold: 5 * MiB, minPartSize: 5 * MiB } });
+    await e.start('g', [p]);
+    await e.drain();
+    expect(e.snapshot().items[0]).toMatchObject({ state: 'done', parts: 3, note: expect.stringMatching(/interrupted upload/) });
+    expect(s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+    expect(s3.commandCalls(UploadPartCommand).map((c) => [c.args[0].input.UploadId, c.args[0].input.PartNumber]).sort()).toEqual([['OLD', 2], ['OLD', 3]]);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)[0]!.args[0].input).toMatchObject({ UploadId: 'OLD', IfNoneMatch: '*' });
     expect(fs.readdirSync(path.join(tmp, 'data', 'uploads'))).toEqual([]);
   });
 
