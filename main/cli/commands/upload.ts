@@ -42,17 +42,20 @@ function bar(s: QueueSnapshot, formatBytes: FormatBytes, width = 24): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}%  ${files}/${total} files  ${formatBytes(s.bytesSent)} of ${formatBytes(s.bytesTotal)}  ${formatBytes(Math.round(s.rate))}/s${eta}`;
 }
 
-function line(item: UploadItem, formatBytes: FormatBytes): string {
+export function line(item: UploadItem, formatBytes: FormatBytes): string {
   switch (item.state) {
+    case 'cancelled':
+      // Ctrl-C (no error attached): say what happened and what to do, not an empty "name: ".
+      if (!item.error) return `cancelled ${item.relativePath}: stopped before it finished. Run the same command again to send it.`;
+      break;
     case 'done':
       return `uploaded  ${item.key} (${formatBytes(item.size)})${item.note ? ` — ${item.note}` : ''}`;
     case 'skipped':
       return `skipped   ${item.relativePath}: ${item.error?.message ?? 'skipped'}`;
     case 'conflict':
       return `exists    ${item.relativePath}: ${item.error?.message ?? ''} (use --on-conflict rename or replace)`;
-    default:
-      return `${item.state.padEnd(9)} ${item.relativePath}: ${item.error?.message ?? ''}${item.error?.details?.hint ? `\n          ${item.error.details.hint}` : ''}${item.error?.details?.requestId ? `\n          request id: ${item.error.details.requestId}` : ''}`;
   }
+  return `${item.state.padEnd(9)} ${item.relativePath}: ${item.error?.message ?? ''}${item.error?.details?.hint ? `\n          ${item.error.details.hint}` : ''}${item.error?.details?.requestId ? `\n          request id: ${item.error.details.requestId}` : ''}`;
 }
 
 export function register(program: Command): void {
