@@ -31,11 +31,17 @@ export function resolveEndpoint(service: 'S3' | 'STS' | 'IAM', aws: AwsSettings 
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || aws?.endpoint || undefined;
 }
 
-function requestHandler(maxSockets: number): NodeHttpHandler {
+/**
+ * STS and IAM answer small requests in well under a second; an endpoint that accepts the connection and then says
+ * nothing must fail in seconds, not after 3 × 120 s of silence (seen: `grantbox upload` sat mute for minutes).
+ */
+export const CONTROL_SOCKET_TIMEOUT_MS = 15_000;
+
+function requestHandler(maxSockets: number, socketTimeout = 120_000): NodeHttpHandler {
   return new NodeHttpHandler({
     connectionTimeout: 10_000,
     // A stalled socket (no bytes either way) fails and is retried rather than hanging an upload forever.
-    socketTimeout: 120_000,
+    socketTimeout,
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
   });
@@ -57,7 +63,7 @@ export class AwsClientFactory {
       region: options.region ?? this.aws.region,
       credentials: options.credentials,
       maxAttempts: options.maxAttempts ?? 3,
-      requestHandler: requestHandler(options.maxSockets ?? 4),
+      requestHandler: requestHandler(options.maxSockets ?? 4, CONTROL_SOCKET_TIMEOUT_MS),
       ...(endpoint ? { endpoint } : {}),
     });
   }
@@ -81,7 +87,7 @@ export class AwsClientFactory {
       region: options.region ?? (endpoint ? this.aws.region : 'us-east-1'),
       credentials: options.credentials,
       maxAttempts: options.maxAttempts ?? 3,
-      requestHandler: requestHandler(options.maxSockets ?? 4),
+      requestHandler: requestHandler(options.maxSockets ?? 4, CONTROL_SOCKET_TIMEOUT_MS),
       ...(endpoint ? { endpoint } : {}),
     });
   }
