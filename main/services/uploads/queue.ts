@@ -754,10 +754,16 @@ export class UploadQueue implements UploadEngine {
       }
       return;
     }
+    this.adoptParts(job, rec, parts);
+    item.note = `Continued an interrupted upload (${job.parts.size === 1 ? '1 part was' : `${job.parts.size} parts were`} already sent).`;
+    this.touch();
+  }
+
+  /** Takes over a recorded multipart upload: only parts whose size matches the plan are trusted; the rest are sent again. */
+  private adoptParts(job: Job, rec: ResumeRecord, parts: PersistedPart[]): void {
     job.uploadId = rec.uploadId;
     job.partSize = rec.partSize;
     job.resumeId = rec.id;
-    // Only parts whose size matches the plan are trusted; the rest are sent again (as in resume()).
     for (const p of parts) {
       const expected = Math.min(rec.partSize, rec.size - (p.partNumber - 1) * rec.partSize);
       if (p.size !== expected) continue;
@@ -765,9 +771,7 @@ export class UploadQueue implements UploadEngine {
       job.parts.set(p.partNumber, { ...p, ...(p.checksumCRC32 ? {} : known?.checksumCRC32 ? { checksumCRC32: known.checksumCRC32 } : {}) });
       job.doneBytes += p.size;
     }
-    item.parts = job.parts.size;
-    item.note = `Continued an interrupted upload (${job.parts.size === 1 ? '1 part was' : `${job.parts.size} parts were`} already sent).`;
-    this.touch();
+    job.item.parts = job.parts.size;
   }
 
   async resume(id: string): Promise<void> {
@@ -788,23 +792,12 @@ export class UploadQueue implements UploadEngine {
       if ((e as { name?: string }).name === 'NoSuchUpload') await this.resumeStore.remove(rec.id);
       throw this.awsError(e, 'ListParts', grant);
     }
-    // Only parts whose size matches the plan are trusted; the rest are sent again.
     const batch: Batch = { id: randomUUID(), grant: grant.name, walking: false };
     this.batches.set(batch.id, batch);
     const item: UploadItem = { id: randomUUID(), batchId: batch.id, grant: grant.name, relativePath: rec.relativePath, key: rec.key, size: rec.size, bytesSent: 0, state: 'queued' };
     const job = this.newJob(item, rec.path, rec.mtimeMs, grant, batch);
-    job.uploadId = rec.uploadId;
-    job.partSize = rec.partSize;
-    job.resumeId = rec.id;
     job.overwrite = rec.overwrite;
-    for (const p of parts) {
-      const expected = Math.min(rec.partSize, rec.size - (p.partNumber - 1) * rec.partSize);
-      if (p.size !== expected) continue;
-      const known = rec.parts.find((r) => r.partNumber === p.partNumber);
-      job.parts.set(p.partNumber, { ...p, ...(p.checksumCRC32 ? {} : known?.checksumCRC32 ? { checksumCRC32: known.checksumCRC32 } : {}) });
-      job.doneBytes += p.size;
-    }
-    item.parts = job.parts.size;
+    this.adoptParts(job, rec, parts);
     this.pending.push(job);
     this.pump();
   }
