@@ -34,6 +34,8 @@ export interface IdentityInfo {
   accessKeyIdLast4: string;
   /** false when the service could not confirm who this is (no GetCallerIdentity): `note` says why. */
   verified: boolean;
+  /** Unverified sign-ins: true when the keys were accepted by another signed call (S3 ListBuckets). */
+  keysChecked?: boolean;
   note?: string;
 }
 
@@ -53,6 +55,11 @@ export interface GrantSummary {
   maxFileSizeBytes?: number;
   onConflict: 'ask' | 'skip' | 'rename' | 'replace';
   allowReplace: boolean;
+  /**
+   * Offered although Grantbox cannot tell whether it names you (signed in unconfirmed, without an ARN): the storage
+   * service decides when access is started.
+   */
+  serviceDecides?: boolean;
 }
 
 export interface GrantsStatus {

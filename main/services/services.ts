@@ -30,7 +30,7 @@ export interface IdentityService {
   signIn(accessKeyId: string, secretAccessKey: string, options?: { arn?: string }): Promise<IdentityInfo>;
   /** Profiles in the AWS CLI shared credentials file (names and key-id tails only). */
   listProfiles(): Promise<ProfileSummary[]>;
-  signInWithProfile(profile: string): Promise<IdentityInfo>;
+  signInWithProfile(profile: string, options?: { arn?: string; userName?: string }): Promise<IdentityInfo>;
   signOut(): Promise<void>;
   onChanged(listener: (identity: IdentityInfo | null) => void): Unsubscribe;
 }

@@ -25,7 +25,10 @@ import { createAppHandler } from '../../main/app/protocol';
 import { createServices } from '../../main/services/container';
 import type { Services } from '../../main/services/services';
 import type { AppInfo } from '../../preload/contract';
+import { startNoCallerIdentityProxy } from './no-caller-identity-proxy';
 import { startTutorialWorld, type TestWorld } from './world';
+
+export { startNoCallerIdentityProxy };
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const RENDERER_DIR = path.join(ROOT, 'out', 'renderer');
@@ -330,47 +333,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await world.stop();
     throw e;
   }
-}
-
-/**
- * An HTTP proxy in front of moto that answers GetCallerIdentity 501 Not Implemented. Only form-encoded bodies (the
- * STS query protocol) are read to look; every other request (S3 data) streams through untouched.
- */
-export async function startNoCallerIdentityProxy(targetPort: number): Promise<{ port: number; close(): Promise<void> }> {
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer | null) => {
-    const upstream = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    if (body) upstream.end(body);
-    else req.pipe(upstream);
-  };
-  const server = http.createServer((req, res) => {
-    if (!String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) {
-      forward(req, res, null);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (body.toString('utf8').includes('Action=GetCallerIdentity')) {
-        res.writeHead(501, { 'content-type': 'text/plain' }).end('Not Implemented');
-        return;
-      }
-      forward(req, res, body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /** Debian's Chromium, headless, with the flags ENVIRONMENT.md lists. */

@@ -29,7 +29,7 @@ export function register(program: Command): void {
         }
         for (const g of mine) {
           process.stdout.write(
-            `${g.name}  ${g.title}\n  s3://${g.bucket}/${g.prefix}  ${g.permissions.join(', ') || 'custom policy'}  ${duration(g.durationSeconds)}${g.mfa ? '  MFA' : ''}${g.contact ? `  contact: ${g.contact}` : ''}\n`,
+            `${g.name}  ${g.title}\n  s3://${g.bucket}/${g.prefix}  ${g.permissions.join(', ') || 'custom policy'}  ${duration(g.durationSeconds)}${g.mfa ? '  MFA' : ''}${g.contact ? `  contact: ${g.contact}` : ''}${g.serviceDecides ? '\n  (the service will decide: Grantbox cannot tell whether this grant names you)' : ''}\n`,
           );
         }
       });

@@ -19,7 +19,7 @@ export function register(program: Command): void {
       await withServices(cmd, async ({ identityService }) => {
         let info;
         if (opts.profile) {
-          info = await identityService.signInWithProfile(opts.profile);
+          info = await identityService.signInWithProfile(opts.profile, { ...(opts.userName ? { userName: opts.userName } : {}), ...(opts.arn ? { arn: opts.arn } : {}) });
         } else {
           const accessKeyId = opts.accessKeyId ?? (process.stdin.isTTY ? await promptLine('Access key ID: ') : undefined);
           if (!accessKeyId) {

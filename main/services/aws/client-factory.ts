@@ -5,7 +5,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, DeserializeMiddleware, MetadataBearer, Pluggable } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 
@@ -47,6 +47,47 @@ function requestHandler(maxSockets: number, socketTimeout = 120_000): NodeHttpHa
   });
 }
 
+/** Error bodies are a few hundred bytes; anything bigger is not one and is left alone. */
+const MAX_ERROR_BODY = 64 * 1024;
+const BARE_ERROR_RE = /^\s*(?:<\?xml[^>]*\?>\s*)?<Error>[\s\S]*<\/Error>\s*$/;
+
+async function bodyBytes(body: unknown): Promise<Buffer | null> {
+  if (body instanceof Uint8Array) return Buffer.from(body);
+  if (!body || typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function') return null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+    size += b.length;
+    if (size > MAX_ERROR_BODY) return null;
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Some S3-compatible services answer STS refusals in S3's error shape, `<Error><Code>AccessDenied</Code>…</Error>`,
+ * where STS's query protocol has `<ErrorResponse><Error>…</Error></ErrorResponse>`. The SDK then loses the code
+ * (the error is "Unknown" with only the message). Wrapping such a body in `<ErrorResponse>` before the SDK's own
+ * deserializer reads it lets the SDK report the real code, so the refusal maps to the right plain-language error.
+ */
+export const s3StyleStsErrors: Pluggable<object, MetadataBearer> = {
+  applyToStack(stack) {
+    const middleware: DeserializeMiddleware<object, MetadataBearer> = (next) => async (args) => {
+      const result = await next(args);
+      const response = result.response as { statusCode?: number; body?: unknown } | undefined;
+      if (!response || (response.statusCode ?? 200) < 300) return result;
+      const bytes = await bodyBytes(response.body).catch(() => null);
+      if (bytes === null) return result;
+      const text = bytes.toString('utf8');
+      response.body = BARE_ERROR_RE.test(text) ? Buffer.from(`<ErrorResponse>${text.replace(/^\s*<\?xml[^>]*\?>/, '')}</ErrorResponse>`, 'utf8') : bytes;
+      return result;
+    };
+    // Low priority in the deserialize step: runs inside the SDK's deserializer, on the raw HTTP response.
+    stack.add(middleware, { step: 'deserialize', priority: 'low', name: 'grantboxS3StyleStsErrors' });
+  },
+};
+
 export class AwsClientFactory {
   constructor(
     readonly aws: AwsSettings,
@@ -59,13 +100,15 @@ export class AwsClientFactory {
 
   sts(options: ClientOptions): STSClient {
     const endpoint = this.endpoint('STS');
-    return new STSClient({
+    const client = new STSClient({
       region: options.region ?? this.aws.region,
       credentials: options.credentials,
       maxAttempts: options.maxAttempts ?? 3,
       requestHandler: requestHandler(options.maxSockets ?? 4, CONTROL_SOCKET_TIMEOUT_MS),
       ...(endpoint ? { endpoint } : {}),
     });
+    client.middlewareStack.use(s3StyleStsErrors);
+    return client;
   }
 
   s3(options: ClientOptions): S3Client {

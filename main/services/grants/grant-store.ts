@@ -71,6 +71,14 @@ export function subjectMatches(subject: string, identityArn: string): boolean {
   return new RegExp(`^arn:${partition}:iam::${account}:role/(?:.*/)?${role!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`).test(subject);
 }
 
+/**
+ * Signed in without confirmation and without a stated ARN (a service with no GetCallerIdentity): Grantbox cannot
+ * tell which grants name this person, so it offers them all and lets STS decide at AssumeRole.
+ */
+export function identityUnknown(identity: IdentityInfo): boolean {
+  return !identity.verified && identity.arn === '';
+}
+
 function summarize(r: ResolvedGrant): GrantSummary {
   return {
     name: r.name,
@@ -205,7 +213,7 @@ export class GrantStore implements GrantService {
       });
     }
     const { grant } = loaded;
-    if (!grant.spec.subjects.some((s) => subjectMatches(s, identity.arn))) {
+    if (!identityUnknown(identity) && !grant.spec.subjects.some((s) => subjectMatches(s, identity.arn))) {
       throw new AppError('GRANT_NOT_FOR_YOU', `The grant "${grant.metadata.title}" is not available to ${identity.userName}.`, {
         details: {
           hint: `Ask ${grant.metadata.contact ?? 'the person who manages grants'} to add ${identity.arn} to its subjects.`,
@@ -218,10 +226,12 @@ export class GrantStore implements GrantService {
 
   forMe(identity: IdentityInfo): GrantSummary[] {
     const out: GrantSummary[] = [];
+    const unknown = identityUnknown(identity);
     for (const { grant } of this.grants) {
-      if (!grant.spec.subjects.some((s) => subjectMatches(s, identity.arn))) continue;
+      if (!unknown && !grant.spec.subjects.some((s) => subjectMatches(s, identity.arn))) continue;
       try {
-        out.push(summarize(resolveGrant(grant, { user: identity.userName, account: identity.account })));
+        const summary = summarize(resolveGrant(grant, { user: identity.userName, account: identity.account }));
+        out.push(unknown ? { ...summary, serviceDecides: true } : summary);
       } catch {
         // A grant that cannot be resolved for this user (e.g. an unusual user name) is not offered; assume() explains why.
       }

@@ -4,12 +4,17 @@
 // full access key id travels with the secret in the keychain entry, so nothing on disk names the key. The session
 // manager reads both back through `longTermCredentials()` each time it calls STS, so they never linger in memory.
 //
-// Services without GetCallerIdentity (some S3-compatible stores): sign-in still succeeds with verified=false and a
-// note saying what could not be checked; the user name then comes from the profile name or the caller's choice.
+// Services without GetCallerIdentity (some S3-compatible stores): the keys are checked with another signed call
+// instead (S3 ListBuckets: a signature or unknown-key error means wrong keys and nothing is stored; success or
+// AccessDenied means the service knows them). Sign-in then succeeds with verified=false — who the keys belong to is
+// still unknown — and a note saying what was and was not checked; the user name comes from the stated ARN, the
+// profile name or the caller's choice. Without a stated ARN the grant store offers every grant marked "the service
+// will decide" and STS decides at AssumeRole.
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { PRINCIPAL_ARN_RE } from '../../../config/schema';
 import type { IdentityInfo, ProfileSummary } from '../../../preload/contract';
@@ -33,6 +38,8 @@ interface StoredIdentity {
   account: string;
   userName: string;
   verified: boolean;
+  /** Unverified sign-ins: the keys were accepted by another signed call (S3 ListBuckets). */
+  keysChecked?: boolean;
   note?: string;
   signedInAt: string;
 }
@@ -94,6 +101,7 @@ function toInfo(s: StoredIdentity): IdentityInfo {
     userName: s.userName,
     accessKeyIdLast4: s.accessKeyIdLast4,
     verified: s.verified,
+    ...(s.keysChecked !== undefined ? { keysChecked: s.keysChecked } : {}),
     ...(s.note ? { note: s.note } : {}),
   };
 }
@@ -101,6 +109,12 @@ function toInfo(s: StoredIdentity): IdentityInfo {
 /** Service answers meaning "I don't do GetCallerIdentity" rather than "your keys are wrong". */
 // Only a clear "not offered" answer; a garbled 200 (captive portal, wrong endpoint) is an error, never a sign-in.
 const UNSUPPORTED_CODES = new Set(['STS_UNSUPPORTED']);
+
+/** AWS codes that mean "this key is unknown or the secret is wrong" (S3 and STS spellings). */
+const WRONG_KEY_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidClientTokenId', 'UnrecognizedClientException', 'IncompleteSignature', 'InvalidToken']);
+
+/** The outcome of checking keys with S3 ListBuckets when STS cannot say whose they are. */
+type KeyCheck = { checked: true; requestId?: string } | { checked: false; code: string; requestId?: string };
 
 export class DefaultIdentityService implements IdentityService {
   private readonly listeners = new Set<(identity: IdentityInfo | null) => void>();
@@ -202,6 +216,36 @@ export class DefaultIdentityService implements IdentityService {
     return { ...entry, identity: toInfo(stored) };
   }
 
+  /**
+   * Checks keys with S3 ListBuckets (any signed call would do; this one needs no bucket name and is offered by every
+   * S3-compatible service). Throws KEYS_INVALID on a signature or unknown-key answer; AccessDenied or success mean
+   * the service knows the keys. Anything else (no network, an odd answer) leaves them unchecked — STS decides later.
+   */
+  private async checkKeysWithS3(accessKeyId: string, secretAccessKey: string, source: string): Promise<KeyCheck> {
+    const s3 = this.deps.clients.s3({ credentials: { accessKeyId, secretAccessKey }, maxAttempts: 2, maxSockets: 1 });
+    try {
+      const out = await s3.send(new ListBucketsCommand({}));
+      return { checked: true, ...(out.$metadata?.requestId ? { requestId: out.$metadata.requestId } : {}) };
+    } catch (e) {
+      const err = fromAwsError(e, { operation: 'ListBuckets', endpoint: this.deps.clients.endpoint('S3') });
+      const awsCode = String(err.details.awsCode ?? '');
+      if (WRONG_KEY_CODES.has(awsCode)) {
+        await this.log({ type: 'signin.failed', code: 'KEYS_INVALID', awsCode, requestId: err.details.requestId, httpStatus: err.details.httpStatus, accessKeyIdLast4: accessKeyId.slice(-4), source, checkedWith: 'ListBuckets' });
+        throw new AppError('KEYS_INVALID', 'Your access keys were not accepted — they may be mistyped, deactivated or deleted.', {
+          cause: e,
+          details: {
+            ...err.details,
+            hint: 'The storage service did not recognise the key or its secret. Copy both again exactly; your administrator can create a new key for you.',
+          },
+        });
+      }
+      if (err.code === 'S3_ACCESS_DENIED') return { checked: true, ...(err.details.requestId ? { requestId: err.details.requestId } : {}) };
+      return { checked: false, code: err.code, ...(err.details.requestId ? { requestId: err.details.requestId } : {}) };
+    } finally {
+      s3.destroy();
+    }
+  }
+
   async signIn(accessKeyId: string, secretAccessKey: string, options: SignInOptions = {}): Promise<IdentityInfo> {
     const keyId = accessKeyId.trim();
     const secret = secretAccessKey.trim();
@@ -245,8 +289,12 @@ export class DefaultIdentityService implements IdentityService {
           details: { hint: 'Use the form arn:aws:iam::123456789012:user/NAME (the account may be empty on S3-compatible services).' },
         });
       }
+      const check = await this.checkKeysWithS3(keyId, secret, source);
       const userName = options.userName?.trim() || (claimedArn ? userNameFromArn(claimedArn) : '') || os.userInfo().username;
       const shownAs = claimedArn ? `“${userName}” (${claimedArn}, as entered)` : `“${userName}”`;
+      const checked = check.checked
+        ? 'Your keys were accepted by the storage service, but it cannot say whose they are'
+        : 'This service could not confirm who these keys belong to, and Grantbox could not check them yet';
       stored = {
         version: 1,
         keychainAccount,
@@ -255,12 +303,25 @@ export class DefaultIdentityService implements IdentityService {
         account: claimedArn ? (claimedArn.split(':')[4] ?? '') : '',
         userName,
         verified: false,
+        keysChecked: check.checked,
         note:
-          `This service could not confirm who these keys belong to (it does not answer GetCallerIdentity), so they were not checked yet and you are shown as ${shownAs}. ` +
-          (claimedArn ? 'If the keys are wrong, starting a grant will fail.' : 'Grants are matched by ARN, so none will show until you sign in again giving your ARN.'),
+          `${checked} (it does not answer GetCallerIdentity), so you are shown as ${shownAs}. ` +
+          (claimedArn
+            ? 'Grants naming that ARN are shown; the service decides when you start one.'
+            : 'All grants are shown, marked “the service will decide”: starting one asks the service, which lets you in only if the grant’s role trusts you.'),
         signedInAt: new Date().toISOString(),
       };
-      await this.log({ type: 'signin.unverified', code: err.code, requestId: err.details.requestId, httpStatus: err.details.httpStatus, accessKeyIdLast4: keyId.slice(-4), userName, source });
+      await this.log({
+        type: 'signin.unverified',
+        code: err.code,
+        requestId: err.details.requestId,
+        httpStatus: err.details.httpStatus,
+        accessKeyIdLast4: keyId.slice(-4),
+        userName,
+        source,
+        keysChecked: check.checked,
+        ...(check.checked ? { checkRequestId: check.requestId } : { checkCode: check.code, checkRequestId: check.requestId }),
+      });
     } finally {
       sts.destroy();
     }
@@ -286,9 +347,14 @@ export class DefaultIdentityService implements IdentityService {
     return listProfiles(this.env);
   }
 
-  async signInWithProfile(profile: string): Promise<IdentityInfo> {
+  /** `options.arn`/`options.userName` apply as for pasted keys (services without GetCallerIdentity). */
+  async signInWithProfile(profile: string, options: Pick<SignInOptions, 'arn' | 'userName'> = {}): Promise<IdentityInfo> {
     const keys = await readProfileKeys(profile, this.env);
-    return this.signIn(keys.accessKeyId, keys.secretAccessKey, { userName: profile, source: `profile:${profile}` });
+    return this.signIn(keys.accessKeyId, keys.secretAccessKey, {
+      userName: options.userName?.trim() || profile,
+      ...(options.arn ? { arn: options.arn } : {}),
+      source: `profile:${profile}`,
+    });
   }
 
   async signOut(): Promise<void> {

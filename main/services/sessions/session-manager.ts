@@ -95,6 +95,28 @@ function last4(s: string | undefined): string | undefined {
   return s ? s.slice(-4) : undefined;
 }
 
+/**
+ * A refusal of AssumeRole that cannot tell wrong keys from a trust-policy refusal: the identity was never confirmed
+ * (the service has no GetCallerIdentity), and S3-compatible services answer both with AccessDenied. Say both, in
+ * the order that is likelier (keys that passed the sign-in check → trust first).
+ */
+function keysOrTrust(err: AppError, grant: SessionGrant, identity: LongTermCredentials['identity']): AppError {
+  if (identity.verified || (err.code !== 'NOT_IN_TRUST_POLICY' && err.code !== 'AWS_ACCESS_DENIED')) return err;
+  const ask = grant.contact ?? 'your administrator';
+  const trust = `the grant’s role does not trust ${identity.arn ? identity.arn : 'your access key'}`;
+  const keys = identity.keysChecked ? 'your access key was changed or removed since you signed in' : 'your access keys are wrong';
+  const message = identity.keysChecked
+    ? `The storage service refused “${grant.title}”: either ${trust}, or ${keys}.`
+    : `The storage service refused “${grant.title}” and cannot say why: either ${keys}, or ${trust}.`;
+  return new AppError('KEYS_OR_TRUST_REFUSED', message, {
+    cause: err,
+    details: {
+      ...err.details,
+      hint: `If you have new keys, sign out and sign in again with them. Otherwise ask ${ask} to give you access to “${grant.title}” (the role’s trust policy must name you).`,
+    },
+  });
+}
+
 export class SessionManager implements SessionService {
   private readonly sessions = new Map<string, Live>();
   private readonly starting = new Map<string, Promise<SessionInfo>>();
@@ -330,7 +352,7 @@ export class SessionManager implements SessionService {
       });
       return { creds, info };
     } catch (e) {
-      const err = isAppError(e) ? e : fromAwsError(e, ctx);
+      const err = keysOrTrust(isAppError(e) ? e : fromAwsError(e, ctx), grant, lt.identity);
       await this.log({
         type: isRefresh ? 'session.refresh_error' : 'session.start_failed',
         grant: grant.name,

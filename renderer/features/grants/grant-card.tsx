@@ -71,6 +71,12 @@ export function GrantCard({ grant, active, busy, error, onStart, onClearError, r
         )
       }
     >
+      {grant.serviceDecides ? (
+        <p className="grant__service-decides" data-testid={`grant-service-decides-${grant.name}`}>
+          <span className="pill pill--muted">The service will decide</span> Grantbox cannot tell whether this grant is meant for you; the
+          storage service decides when you start upload access.
+        </p>
+      ) : null}
       {grant.description ? <p className="grant__description">{grant.description}</p> : null}
       <p className="grant__facts muted">{facts.join(' · ')}.</p>
       {grant.contact ? <p className="grant__contact muted">Questions? {grant.contact}</p> : null}

@@ -21,8 +21,8 @@ export function UnverifiedNotice({ identity }: { identity: IdentityInfo }) {
         </p>
       ) : (
         <p>
-          To see your upload places, sign out and sign in again, and fill in “Your user ARN” under “{ARN_DISCLOSURE_LABEL}”. Your IT team can tell
-          you what it is.
+          Every upload place is shown, marked “The service will decide”. To see only yours, sign out and sign in again, and fill in “Your user
+          ARN” under “{ARN_DISCLOSURE_LABEL}”. Your IT team can tell you what it is.
         </p>
       )}
     </Banner>

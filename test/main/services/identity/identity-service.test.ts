@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ListBucketsCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsClientFactory } from '../../../../main/services/aws/client-factory';
@@ -15,6 +16,7 @@ const KEY_ID = 'AKIAJOHNEXAMPLE12345';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
 const stsMock = mockClient(STSClient);
+const s3Mock = mockClient(S3Client);
 let dataDir: string;
 let records: LogRecord[];
 
@@ -30,6 +32,9 @@ function service(store: SecretStore = new MemorySecretStore(), extra: { onSignOu
 
 beforeEach(async () => {
   stsMock.reset();
+  s3Mock.reset();
+  // Services without GetCallerIdentity: keys are checked with ListBuckets; default answer "AccessDenied" (genuine).
+  s3Mock.on(ListBucketsCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403, requestId: 's3-1' }, message: 'Access Denied' }));
   records = [];
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gb-identity-'));
 });
@@ -71,8 +76,8 @@ describe('DefaultIdentityService', () => {
   it('signs in unverified when the service lacks GetCallerIdentity, saying so', async () => {
     stsMock.on(GetCallerIdentityCommand).rejects(new STSServiceException({ name: 'NotImplemented', $fault: 'client', $metadata: { httpStatusCode: 501 }, message: 'nope' }));
     const info = await service().signIn(KEY_ID, SECRET, { userName: 'minio-john' });
-    expect(info).toMatchObject({ verified: false, userName: 'minio-john', arn: '' });
-    expect(info.note).toMatch(/could not confirm/);
+    expect(info).toMatchObject({ verified: false, keysChecked: true, userName: 'minio-john', arn: '' });
+    expect(info.note).toMatch(/accepted by the storage service, but it cannot say whose they are/);
   });
 
   it('unverified sign-in may name its ARN (S3-compatible STS, empty account) so grants can match', async () => {
@@ -83,6 +88,36 @@ describe('DefaultIdentityService', () => {
     // A verified answer wins over a claimed ARN.
     stsMock.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::1:user/real', Account: '1' });
     expect((await service().signIn(KEY_ID, SECRET, { arn: 'arn:aws:iam::1:user/claimed' })).arn).toBe('arn:aws:iam::1:user/real');
+  });
+
+  it('without GetCallerIdentity, checks the keys with S3 ListBuckets: wrong keys refused, AccessDenied or success genuine', async () => {
+    const notImplemented = new STSServiceException({ name: 'NotImplemented', $fault: 'client', $metadata: { httpStatusCode: 501 }, message: 'nope' });
+    stsMock.on(GetCallerIdentityCommand).rejects(notImplemented);
+    const store = new MemorySecretStore();
+    const set = vi.spyOn(store, 'set');
+    for (const code of ['SignatureDoesNotMatch', 'InvalidAccessKeyId']) {
+      s3Mock.on(ListBucketsCommand).rejects(new S3ServiceException({ name: code, $fault: 'client', $metadata: { httpStatusCode: 403, requestId: `s3-${code}` }, message: 'no' }));
+      await expect(service(store).signIn(KEY_ID, SECRET)).rejects.toMatchObject({
+        code: 'KEYS_INVALID',
+        details: { awsCode: code, requestId: `s3-${code}`, operation: 'ListBuckets' },
+      });
+    }
+    expect(set).not.toHaveBeenCalled();
+    expect(records.filter((r) => r.type === 'signin.failed')).toEqual([
+      expect.objectContaining({ checkedWith: 'ListBuckets', awsCode: 'SignatureDoesNotMatch' }),
+      expect.objectContaining({ checkedWith: 'ListBuckets', awsCode: 'InvalidAccessKeyId' }),
+    ]);
+
+    s3Mock.on(ListBucketsCommand).resolves({ Buckets: [], $metadata: { requestId: 's3-ok' } });
+    expect(await service(store).signIn(KEY_ID, SECRET, { userName: 'john' })).toMatchObject({ verified: false, keysChecked: true });
+    expect(records.find((r) => r.type === 'signin.unverified')).toMatchObject({ keysChecked: true, checkRequestId: 's3-ok' });
+
+    records = [];
+    s3Mock.on(ListBucketsCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }));
+    const unchecked = await service(store).signIn(KEY_ID, SECRET, { userName: 'john' });
+    expect(unchecked).toMatchObject({ verified: false, keysChecked: false });
+    expect(unchecked.note).toContain('could not check them yet');
+    expect(records.find((r) => r.type === 'signin.unverified')).toMatchObject({ keysChecked: false, checkCode: 'ENDPOINT_UNREACHABLE' });
   });
 
   it('rejects malformed input before calling AWS', async () => {

@@ -15,6 +15,17 @@ describe('GrantCard', () => {
     expect(within(card).getByRole('button', { name: 'Show files already there' })).toBeDisabled();
   });
 
+  it('marks a grant offered to an unconfirmed sign-in as "the service will decide", and only that one', () => {
+    const { unmount } = renderWithApi(<GrantCard grant={{ ...HR_GRANT, serviceDecides: true }} active={false} onStart={vi.fn()} onClearError={vi.fn()} />);
+    expect(screen.getByTestId('grant-service-decides-hr-upload')).toHaveTextContent(
+      'The service will decide Grantbox cannot tell whether this grant is meant for you; the storage service decides when you start upload access.',
+    );
+    expect(screen.getByRole('button', { name: 'Start upload access' })).toBeEnabled();
+    unmount();
+    renderWithApi(<GrantCard grant={HR_GRANT} active={false} onStart={vi.fn()} onClearError={vi.fn()} />);
+    expect(screen.queryByTestId('grant-service-decides-hr-upload')).toBeNull();
+  });
+
   it('has no drop zone when the grant does not allow uploads, and no listing without list', () => {
     renderWithApi(<GrantCard grant={{ ...HR_GRANT, permissions: ['read'] }} active onStart={vi.fn()} onClearError={vi.fn()} />);
     expect(screen.queryByRole('button', { name: 'Add files to HR documents' })).toBeNull();

@@ -22,6 +22,7 @@ describe('UnverifiedNotice', () => {
     expect(notice).toHaveAttribute('data-tone', 'warning');
     expect(notice).toHaveTextContent('Your sign-in could not be confirmed.');
     expect(notice).toHaveTextContent(NOTE);
+    expect(notice).toHaveTextContent('Every upload place is shown, marked “The service will decide”.');
     expect(notice).toHaveTextContent('fill in “Your user ARN” under “Advanced: my company’s storage can’t confirm who I am”');
   });
 
