@@ -42,7 +42,7 @@ describe('sign-in with a stated ARN (no GetCallerIdentity)', () => {
 
     const notice = page.getByRole('region', { name: 'Sign-in not confirmed' });
     await notice.waitFor({ timeout: 20_000 });
-    expect(await notice.textContent()).toContain('could not confirm who these keys belong to');
+    expect(await notice.textContent()).toContain('Your keys were accepted by the storage service, but it cannot say whose they are');
     expect(await notice.textContent()).toContain(`Grantbox is using the ARN you entered: ${JOHN_ARN}`);
     expect(await page.getByTestId('signed-in-as').textContent()).toBe('Signed in as john (account 629470240201, not confirmed)');
     // The grant names john's ARN: it matches the stated one.

@@ -235,7 +235,8 @@ describe('sessions against moto (auth on)', () => {
       const { identity, sessions } = await setup({ endpointEnv: { AWS_ENDPOINT_URL: url } });
       const me = await identity.signIn(world.john.accessKeyId, world.john.secretAccessKey, { arn: 'arn:aws:iam::629470240201:user/john' });
       expect(me).toMatchObject({ verified: false, userName: 'john', account: '629470240201' });
-      expect(me.note).toMatch(/could not confirm/);
+      expect(me).toMatchObject({ keysChecked: true });
+      expect(me.note).toMatch(/cannot say whose they are/);
       const info = await sessions.assume('hr-upload');
       expect(info).toMatchObject({ grant: 'hr-upload', state: 'active', sessionName: 'john-hr-upload' });
       expect(records.map((r) => r.type)).toEqual(expect.arrayContaining(['signin.unverified', 'signin.ok', 'session.started']));
