@@ -1,8 +1,9 @@
 // Builds the commander program. Each command lives in main/cli/commands/<name>.ts and exports
-// `register(program)`; add it to COMMANDS below. Commands return an exit code (or throw an AppError, which is
-// printed as "grantbox: CODE message" and exits 1).
+// `register(program)`; add it to COMMANDS below. Each action is wrapped in `action()` (./support) and returns its
+// exit code, or throws an AppError, which is printed as "grantbox: CODE message" and exits 1.
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../services/errors';
+import { attachDeps, defaultDeps, takeExitCode, VERSION, type CliDeps } from './support';
 import { register as registerGrants } from './commands/grants';
 import { register as registerLogin } from './commands/login';
 import { register as registerLogout } from './commands/logout';
@@ -17,24 +18,20 @@ import { register as registerLs } from './commands/ls';
 import { register as registerUpload } from './commands/upload';
 import { register as registerLogs } from './commands/logs';
 
-declare const __GRANTBOX_VERSION__: string | undefined;
-export const VERSION = typeof __GRANTBOX_VERSION__ === 'string' ? __GRANTBOX_VERSION__ : '0.0.0-dev';
-
-// Identity/session commands (B2) first so `grantbox --help` lists them in the order people use them.
+// Identity/session commands first so `grantbox --help` lists them in the order people use them.
 const IDENTITY_COMMANDS = [registerLogin, registerWhoami, registerGrantsList, registerAssume, registerExec, registerLogout, registerDoctor, registerSandbox];
 
 const COMMANDS: Array<(program: Command) => void> = [...IDENTITY_COMMANDS, registerGrants, registerGrantsAdmin, registerUpload, registerLs, registerLogs];
 
-/** Exit code a command's action sets; commander actions cannot return values. */
-export const exit = { code: 0 };
-
-export function buildProgram(): Command {
+/** The program; `deps` replaces how commands reach services, the terminal, the data folder and the keychain. */
+export function buildProgram(deps: Partial<CliDeps> = {}): Command {
   const program = new Command('grantbox')
     .description('Upload files to company S3 buckets with short-lived access from reviewed grants.')
     .version(VERSION)
     .option('--settings <file>', 'settings file (default: $GRANTBOX_SETTINGS, then settings.yaml in the data folder)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  attachDeps(program, { ...defaultDeps, ...deps });
   for (const register of COMMANDS) register(program);
   // Subcommands inherit exitOverride only when set on each; apply to the whole tree.
   const applyOverride = (cmd: Command) => {
@@ -46,10 +43,10 @@ export function buildProgram(): Command {
 }
 
 export async function runProgram(program: Command, argv: string[]): Promise<number> {
-  exit.code = 0;
+  takeExitCode(program);
   try {
     await program.parseAsync(argv);
-    return exit.code;
+    return takeExitCode(program);
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version are successes; anything else commander rejects is a usage error.

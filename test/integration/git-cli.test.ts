@@ -4,12 +4,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/run-cli';
-import { env } from '../../main/cli/commands/grants-admin';
 import { MemorySecretStore } from '../../main/services/identity/secret-store';
 import { createGrantsRepo, startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server';
 import { grantYaml } from '../helpers/grant-yaml';
 
-const run = (args: string[], stdin?: string) => runCli(args, stdin === undefined ? {} : { stdin });
+const run = (args: string[], stdin?: string) =>
+  runCli(args, { ...(stdin === undefined ? {} : { stdin }), deps: { dataDir: () => path.join(dir, 'data'), secrets: () => secrets } });
 
 let server: GitHttpServer;
 let dir: string;
@@ -17,8 +17,6 @@ const secrets = new MemorySecretStore();
 beforeAll(async () => {
   server = await startGitHttpServer({ token: 's3cret-token' });
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'grantbox-git-cli-'));
-  vi.spyOn(env, 'dataDir').mockReturnValue(path.join(dir, 'data'));
-  vi.spyOn(env, 'secrets').mockReturnValue(secrets);
 });
 afterAll(async () => {
   vi.restoreAllMocks();

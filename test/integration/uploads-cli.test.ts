@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { runCli } from '../helpers/run-cli';
-import { cliDeps } from '../../main/cli/commands/upload';
+import type { CliDeps } from '../../main/cli/support';
 import { createServices } from '../../main/services/container';
 import { MemorySecretStore } from '../../main/services/identity/secret-store';
 import { startTutorialWorld, type TestWorld } from '../helpers/world';
@@ -14,10 +14,10 @@ import { startTutorialWorld, type TestWorld } from '../helpers/world';
 let world: TestWorld;
 let tmp: string;
 let settingsPath: string;
-const original = { ...cliDeps };
+let deps: Partial<CliDeps>;
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const r = await runCli(['--settings', settingsPath, ...args]);
+  const r = await runCli(['--settings', settingsPath, ...args], { deps });
   return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
@@ -60,12 +60,10 @@ beforeAll(async () => {
   const first = await createServices({ settingsPath, env, secretStore, liveGrants: false });
   await first.identity.signIn(world.john.accessKeyId, world.john.secretAccessKey);
   await first.close();
-  cliDeps.createServices = (p) => createServices({ settingsPath: p ?? settingsPath, env, secretStore, liveGrants: false });
-  cliDeps.isTTY = () => false;
+  deps = { createServices: (p) => createServices({ settingsPath: p ?? settingsPath, env, secretStore, liveGrants: false }), isTTY: () => false };
 });
 
 afterAll(async () => {
-  Object.assign(cliDeps, original);
   await world?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });

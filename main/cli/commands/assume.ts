@@ -1,7 +1,7 @@
 // `grantbox assume GRANT [--json]`: starts a session to check access works; prints the summary and expiry, never
 // credentials (use `grantbox exec` to run a command with them).
 import type { Command } from 'commander';
-import { formatExpiry, printJson, terminalMfaPrompt, withServices } from './cli-services';
+import { action, formatExpiry, printJson, terminalMfaPrompt, withServices } from '../support';
 
 export function register(program: Command): void {
   program
@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .description('Start a session for a grant and show its summary and expiry (no secrets are printed)')
     .argument('<grant>', 'the grant name')
     .option('--json', 'print JSON')
-    .action(async (grant: string, opts: { json?: boolean }, cmd: Command) => {
+    .action(action(async (grant: string, opts: { json?: boolean }, cmd: Command) => {
       await withServices(cmd, async ({ sessions, identityService, grantStore }) => {
         const info = await sessions.assume(grant, { mfaPrompt: terminalMfaPrompt });
         if (opts.json) return printJson(info);
@@ -23,5 +23,5 @@ export function register(program: Command): void {
             `Run a command with it: grantbox exec ${info.grant} -- aws s3 cp FILE s3://${target ? `${target.bucket}/${target.prefix}` : '…/'}\n`,
         );
       });
-    });
+    }));
 }

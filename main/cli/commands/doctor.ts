@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { isAppError, toAppError } from '../../services/errors';
 import { defaultDataDir, resolveSettingsPath } from '../../services/paths';
-import { exit } from '../program';
+import { action } from '../support';
 
 /** AWS refuses signed requests more than 5 minutes off. */
 const MAX_SKEW_MS = 5 * 60_000;
@@ -26,7 +26,7 @@ export function register(program: Command): void {
   program
     .command('doctor')
     .description('Check this computer: settings, keychain, sign-in, endpoint, clock and grants (exit 1 if something needs fixing)')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .action(action(async (_opts: unknown, cmd: Command) => {
       const [{ AwsClientFactory }, { fromAwsError }, { GrantStore }, { DefaultIdentityService }, { KeytarSecretStore }, { loadSettingsFile }] = await Promise.all([
         import('../../services/aws/client-factory'),
         import('../../services/aws/errors'),
@@ -133,6 +133,6 @@ export function register(program: Command): void {
         print(grants);
       }
 
-      exit.code = lines.some((l) => l.ok === false) ? 1 : 0;
-    });
+      return lines.some((l) => l.ok === false) ? 1 : 0;
+    }));
 }

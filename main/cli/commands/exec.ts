@@ -8,8 +8,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { Command } from 'commander';
 import { AppError } from '../../services/errors';
-import { exit } from '../program';
-import { terminalMfaPrompt, withServices } from './cli-services';
+import { action, terminalMfaPrompt, withServices } from '../support';
 
 /** Variables that would make AWS tools ignore the injected credentials (botocore skips env keys when a profile is named). */
 const SHADOWING_VARS = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_FILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'];
@@ -20,8 +19,8 @@ export function register(program: Command): void {
     .description('Run a command with a grant\'s temporary credentials in its environment, e.g. grantbox exec hr-upload -- aws s3 cp file.txt s3://company1-hr/')
     .argument('<grant>', 'the grant name')
     .argument('<command...>', 'the command and its arguments (put them after --)')
-    .action(async (grant: string, command: string[], _opts: unknown, cmd: Command) => {
-      await withServices(cmd, async ({ sessions, clients, identityService, grantStore }) => {
+    .action(action(async (grant: string, command: string[], _opts: unknown, cmd: Command) => {
+      return withServices(cmd, async ({ sessions, clients, identityService, grantStore }) => {
         const info = await sessions.assume(grant, { mfaPrompt: terminalMfaPrompt });
         const creds = await sessions.credentialProvider(grant)();
         const identity = await identityService.current();
@@ -44,7 +43,7 @@ export function register(program: Command): void {
         if (clients.aws.endpoint && !env.AWS_ENDPOINT_URL) env.AWS_ENDPOINT_URL = clients.aws.endpoint;
 
         const [file, ...args] = command;
-        exit.code = await new Promise<number>((resolve, reject) => {
+        return new Promise<number>((resolve, reject) => {
           const child = spawn(file!, args, { stdio: 'inherit', env });
           const forward = (signal: NodeJS.Signals) => child.kill(signal);
           const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -62,5 +61,5 @@ export function register(program: Command): void {
           });
         });
       });
-    });
+    }));
 }

@@ -6,7 +6,6 @@
 // so registering these commands (for --help, --version, `grants lint`) stays cheap.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import readline from 'node:readline';
 import { type Command, Option } from 'commander';
 import type { LoadedGrant } from '../../../config/loader';
 import type { Settings } from '../../../config/schema';
@@ -14,18 +13,9 @@ import type { GrantsStatus } from '../../../preload/contract';
 import { AppError } from '../../services/errors';
 import type { GitGrantSource } from '../../services/grants/git-grant-source';
 import type { GrantStore } from '../../services/grants/grant-store';
-// Light (keytar itself is required on first use), and `env.secrets` must stay synchronous for tests that replace it.
-import { KeytarSecretStore } from '../../services/identity/keytar-secret-store';
-import type { SecretStore } from '../../services/identity/secret-store';
-import { defaultDataDir, resolveSettingsPath } from '../../services/paths';
-import { exit } from '../program';
+import { resolveSettingsPath } from '../../services/paths';
+import { action, depsOf, readSecret } from '../support';
 import { grantsCommand } from './grants';
-
-/** Seams for tests: where data lives and which keychain to use. */
-export const env = {
-  dataDir: (): string => defaultDataDir(),
-  secrets: (): SecretStore => new KeytarSecretStore(),
-};
 
 async function settingsOf(cmd: Command): Promise<{ settings: Settings; dir: string }> {
   const { loadSettingsFile } = await import('../../services/settings');
@@ -60,31 +50,9 @@ async function openStore(cmd: Command, initialSync: 'await' | 'none'): Promise<G
   return GrantStore.open(settings, dir, {
     live: false,
     initialSync,
-    ...(git ? { dataDir: env.dataDir() } : {}),
-    ...(git && settings.grants.source === 'git' && settings.grants.token ? { secrets: env.secrets() } : {}),
+    ...(git ? { dataDir: depsOf(cmd).dataDir() } : {}),
+    ...(git && settings.grants.source === 'git' && settings.grants.token ? { secrets: depsOf(cmd).secrets() } : {}),
   });
-}
-
-/** Reads a secret from stdin: piped (first line) or typed at a hidden prompt. */
-async function readSecret(prompt: string): Promise<string> {
-  const input = process.stdin;
-  if (!input.isTTY) {
-    let text = '';
-    for await (const chunk of input) text += String(chunk);
-    return text.split(/\r?\n/)[0]!.trim();
-  }
-  const out = process.stderr;
-  out.write(prompt);
-  const rl = readline.createInterface({ input, output: out, terminal: true });
-  // Echo nothing while the token is typed.
-  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
-  try {
-    const answer = await new Promise<string>((resolve) => rl.question('', resolve));
-    return answer.trim();
-  } finally {
-    rl.close();
-    out.write('\n');
-  }
 }
 
 /** A side of a diff: a folder of grant files, or a revision of the configured git source's clone. */
@@ -115,7 +83,7 @@ export function register(program: Command): void {
     .command('sync')
     .description('Check for grant updates now (git: fetch and validate the newest revision; folder: re-read it)')
     .option('--json', 'print the status as JSON')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .action(action(async (opts: { json?: boolean }, cmd: Command) => {
       const store = await openStore(cmd, 'await');
       store.close();
       const status = store.status();
@@ -124,22 +92,22 @@ export function register(program: Command): void {
       else printStatus(status);
       if (failed && status.total === 0) throw failed;
       if (failed && !opts.json) process.stderr.write(`grantbox: ${failed.code} ${failed.message}\n${failed.details.hint ? `  ${failed.details.hint}\n` : ''}`);
-      exit.code = failed || status.notice ? 1 : 0;
-    });
+      return failed || status.notice ? 1 : 0;
+    }));
 
   grants
     .command('status')
     .description('Which grants are in use (revision, date, count) and why, without contacting the server')
     .option('--json', 'print the status as JSON')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .action(action(async (opts: { json?: boolean }, cmd: Command) => {
       const store = await openStore(cmd, 'none');
       store.close();
       const status = store.status();
       const lastCheckedAt = store.gitSource()?.snapshot().lastCheckedAt;
       if (opts.json) process.stdout.write(`${JSON.stringify({ ...status, ...(lastCheckedAt ? { lastCheckedAt } : {}) }, null, 2)}\n`);
       else printStatus(status, lastCheckedAt ? { lastCheckedAt } : {});
-      exit.code = status.total > 0 ? 0 : 1;
-    });
+      return status.total > 0 ? 0 : 1;
+    }));
 
   grants
     .command('diff')
@@ -147,7 +115,7 @@ export function register(program: Command): void {
     .argument('[old]', 'folder or git revision (default: the revision in use)')
     .argument('[new]', 'folder or git revision (default: the newest fetched revision)')
     .addOption(new Option('--format <format>', 'output format (markdown for a pull-request comment)').choices(['text', 'markdown', 'json']).default('text'))
-    .action(async (oldRef: string | undefined, newRef: string | undefined, opts: { format: 'text' | 'markdown' | 'json' }, cmd: Command) => {
+    .action(action(async (oldRef: string | undefined, newRef: string | undefined, opts: { format: 'text' | 'markdown' | 'json' }, cmd: Command) => {
       let git: GitGrantSource | undefined;
       const bothFolders =
         oldRef !== undefined && newRef !== undefined && (await Promise.all([oldRef, newRef].map((r) => fs.stat(r).then((s) => s.isDirectory(), () => false)))).every(Boolean);
@@ -155,7 +123,7 @@ export function register(program: Command): void {
         const { settings, dir } = await settingsOf(cmd);
         if (settings.grants.source === 'git') {
           const { GitGrantSource } = await import('../../services/grants/git-grant-source');
-          git = new GitGrantSource(gitSettings(settings), { dataDir: env.dataDir(), settingsDir: dir });
+          git = new GitGrantSource(gitSettings(settings), { dataDir: depsOf(cmd).dataDir(), settingsDir: dir });
           const snap = await git.openCached();
           oldRef ??= snap.revision;
           newRef ??= (await git.git.latestFetched()) ?? undefined;
@@ -178,46 +146,45 @@ export function register(program: Command): void {
       const { diffGrantSets, formatDiff } = await import('../../services/grants/diff');
       const diff = diffGrantSets(a.grants.map((g) => g.grant), b.grants.map((g) => g.grant), { old: a.label, new: b.label });
       process.stdout.write(formatDiff(diff, opts.format));
-      exit.code = 0;
-    });
+      return 0;
+    }));
 
   grants
     .command('init')
     .description('Create a grants repository: README for admins, an example grant, the JSON Schema, a CI workflow')
     .argument('<dir>', 'folder to create it in (existing files are never overwritten)')
-    .action(async (dir: string) => {
+    .action(action(async (dir: string) => {
       const { initGrantsRepo } = await import('../../services/grants/init');
       const written = await initGrantsRepo(path.resolve(dir));
       process.stdout.write(`${written.map((f) => `created ${path.join(dir, f)}`).join('\n')}\n`);
       process.stdout.write(`\nNext: cd ${dir} && git init && git add . && git commit -m "Grants" — then push it to your git host.\n`);
-    });
+    }));
 
   const token = grants.command('token').description('The access token for the grants repository, kept in the OS keychain');
   token
     .command('set')
     .description('Store the token (read from stdin, or typed at a hidden prompt)')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .action(action(async (_opts: unknown, cmd: Command) => {
       const { settings } = await settingsOf(cmd);
       const url = gitSettings(settings).url;
       const { gitTokenAccount, redactUrl } = await import('../../services/grants/git-source');
       const secret = await readSecret(`Access token for ${redactUrl(url)}: `);
       if (!secret) {
         process.stderr.write('grantbox: no token given; nothing stored.\n');
-        exit.code = 2;
-        return;
+        return 2;
       }
-      await env.secrets().set(gitTokenAccount(url), secret);
+      await depsOf(cmd).secrets().set(gitTokenAccount(url), secret);
       process.stdout.write(`Token stored in the keychain for ${new URL(url).host}.\n`);
       if (!gitSettings(settings).token) process.stdout.write('Note: set "token: true" under grants in the settings so Grantbox uses it.\n');
-    });
+    }));
   token
     .command('clear')
     .description('Remove the stored token')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .action(action(async (_opts: unknown, cmd: Command) => {
       const { settings } = await settingsOf(cmd);
       const url = gitSettings(settings).url;
       const { gitTokenAccount } = await import('../../services/grants/git-source');
-      const removed = await env.secrets().delete(gitTokenAccount(url));
+      const removed = await depsOf(cmd).secrets().delete(gitTokenAccount(url));
       process.stdout.write(removed ? `Token for ${new URL(url).host} removed from the keychain.\n` : `No token was stored for ${new URL(url).host}.\n`);
-    });
+    }));
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../services/errors';
 import { grantsCommand } from './grants';
-import { printJson, withServices } from './cli-services';
+import { action, printJson, withServices } from '../support';
 
 function duration(seconds: number): string {
   return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .command('list')
     .description('List the grants you may use (signed in)')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .action(action(async (opts: { json?: boolean }, cmd: Command) => {
       await withServices(cmd, async ({ identityService, grantStore }) => {
         const identity = await identityService.current();
         if (!identity) throw new AppError('NOT_SIGNED_IN', 'You are not signed in.', { details: { hint: 'Run `grantbox login` first.' } });
@@ -33,5 +33,5 @@ export function register(program: Command): void {
           );
         }
       });
-    });
+    }));
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Diagnostic, LoadedGrant } from '../../../config/loader';
 import { AppError, isAppError } from '../../services/errors';
 import { resolveSettingsPath } from '../../services/paths';
-import { exit } from '../program';
+import { action } from '../support';
 
 /** The `grants` command, created on first use so every module registering a subcommand shares it. */
 export function grantsCommand(program: Command): Command {
@@ -23,9 +23,9 @@ function display(file: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 
+/** Prints a usage problem; the caller exits 2. */
 function usageError(message: string, hint?: string): void {
   process.stderr.write(`grantbox: ${message}\n${hint ? `  ${hint}\n` : ''}`);
-  exit.code = 2;
 }
 
 /** The folder named by the settings' directory source (--settings, GRANTBOX_SETTINGS, or the data folder's file). */
@@ -40,7 +40,7 @@ async function configuredGrantPaths(cmd: Command): Promise<string[]> {
   return [settings.grants.path];
 }
 
-/** Reads and loads grants; returns null (exit code 2 already set) when the paths themselves are the problem. */
+/** Reads and loads grants; returns null (the problem printed; exit 2) when the paths themselves are the problem. */
 async function load(cmd: Command, paths: string[]): Promise<{ grants: LoadedGrant[]; diagnostics: Diagnostic[]; files: number } | null> {
   try {
     const targets = paths.length > 0 ? paths : await configuredGrantPaths(cmd);
@@ -64,9 +64,9 @@ export function register(program: Command): void {
     .description('Check grant files and report every problem with file:line:col (exit 0 valid, 1 invalid, 2 usage error)')
     .argument('[path...]', 'grant files or folders (default: the grants folder from the settings)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
-    .action(async (paths: string[], opts: { format: 'text' | 'json' | 'github' }, cmd: Command) => {
+    .action(action(async (paths: string[], opts: { format: 'text' | 'json' | 'github' }, cmd: Command) => {
       const result = await load(cmd, paths);
-      if (!result) return;
+      if (!result) return 2;
       const { diagnostics, grants: valid, files } = result;
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = diagnostics.length - errors;
@@ -78,8 +78,8 @@ export function register(program: Command): void {
           `${files} file${files === 1 ? '' : 's'}, ${valid.length} valid grant${valid.length === 1 ? '' : 's'}, ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`,
         );
       }
-      exit.code = errors > 0 ? 1 : 0;
-    });
+      return errors > 0 ? 1 : 0;
+    }));
 
   grants
     .command('show')
@@ -89,9 +89,9 @@ export function register(program: Command): void {
     .option('--account <id>', 'fill {account} with this 12-digit account id (default: the role ARN\'s account)')
     .option('--path <path...>', 'grant files or folders (default: the grants folder from the settings)')
     .option('--json', 'print JSON instead of text')
-    .action(async (name: string, opts: { user: string; account?: string; path?: string[]; json?: boolean }, cmd: Command) => {
+    .action(action(async (name: string, opts: { user: string; account?: string; path?: string[]; json?: boolean }, cmd: Command) => {
       const result = await load(cmd, opts.path ?? []);
-      if (!result) return;
+      if (!result) return 2;
       const found = result.grants.find((g) => g.grant.metadata.name === name);
       if (!found) {
         const broken = result.diagnostics.some((d) => d.severity === 'error');
@@ -123,5 +123,5 @@ export function register(program: Command): void {
         r.policyJson,
       ];
       process.stdout.write(lines.join('\n') + '\n');
-    });
+    }));
 }

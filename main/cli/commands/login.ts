@@ -2,7 +2,7 @@
 // a hidden prompt — never from argv — and is verified with AWS before it is stored in the OS keychain.
 import type { Command } from 'commander';
 import { AppError } from '../../services/errors';
-import { promptLine, readSecret, withServices } from './cli-services';
+import { action, promptLine, readSecret, withServices } from '../support';
 
 export function register(program: Command): void {
   program
@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .option('--access-key-id <id>', 'your access key id; the secret is read from stdin or asked for without echo')
     .option('--user-name <name>', 'name to show when the service cannot say who the keys belong to')
     .option('--arn <arn>', 'your user ARN, used only when the service cannot say who the keys belong to (S3-compatible STS)')
-    .action(async (opts: { profile?: string; accessKeyId?: string; userName?: string; arn?: string }, cmd: Command) => {
+    .action(action(async (opts: { profile?: string; accessKeyId?: string; userName?: string; arn?: string }, cmd: Command) => {
       if (opts.profile && opts.accessKeyId) {
         throw new AppError('CLI_USAGE', 'Use either --profile or --access-key-id, not both.');
       }
@@ -34,5 +34,5 @@ export function register(program: Command): void {
         process.stdout.write(`Signed in as ${info.userName}${account}.\n`);
         if (!info.verified && info.note) process.stdout.write(`Note: ${info.note}\n`);
       });
-    });
+    }));
 }

@@ -1,15 +1,15 @@
 // `grantbox logout`: forget the sign-in — the secret leaves the keychain and any session ends.
 import type { Command } from 'commander';
-import { withServices } from './cli-services';
+import { action, withServices } from '../support';
 
 export function register(program: Command): void {
   program
     .command('logout')
     .description('Sign out: delete your secret from the OS keychain and end sessions')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .action(action(async (_opts: unknown, cmd: Command) => {
       await withServices(cmd, async ({ identityService }) => {
         await identityService.signOut();
         process.stdout.write('Signed out. Your secret access key was removed from the keychain.\n');
       });
-    });
+    }));
 }

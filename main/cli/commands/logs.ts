@@ -9,7 +9,7 @@ import type { ExportContext } from '../../services/audit/audit-log';
 import type { LogRecord } from '../../services/audit/types';
 import { toAppError } from '../../services/errors';
 import { defaultDataDir, resolveSettingsPath } from '../../services/paths';
-import { VERSION } from '../program';
+import { action, openServices, VERSION } from '../support';
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 
@@ -38,15 +38,14 @@ export function register(program: Command): void {
     .requiredOption('--out <file>', 'file to write (JSON)')
     .option('--since <when>', 'how far back: 7d, 12h, 30m, a date, or "all"', validSince, '7d')
     .option('--redact-filenames', 'replace file names and S3 keys by short hashes (keeps extensions)')
-    .action(async (opts: { out: string; since: string; redactFilenames?: boolean }, cmd: Command) => {
+    .action(action(async (opts: { out: string; since: string; redactFilenames?: boolean }, cmd: Command) => {
       const sinceMs = parseSince(opts.since);
       const { settings: settingsFlag } = cmd.optsWithGlobals<{ settings?: string }>();
       const options = { ...(sinceMs !== undefined ? { sinceMs } : {}), redactFilenames: opts.redactFilenames ?? false };
       let result: { records: number };
       let degraded: string | undefined;
       try {
-        const { createServices } = await import('../../services/container');
-        const services = await createServices({ ...(settingsFlag ? { settingsPath: settingsFlag } : {}), appVersion: VERSION, liveGrants: false });
+        const services = await openServices(cmd);
         try {
           result = await services.audit.exportTo(opts.out, options);
         } finally {
@@ -66,14 +65,14 @@ export function register(program: Command): void {
       }
       process.stdout.write(`Wrote ${result.records} log record${result.records === 1 ? '' : 's'} to ${opts.out}\n`);
       if (degraded) process.stderr.write(`  (Grantbox could not fully start, so the export has the log without grants or identity: ${degraded})\n`);
-    });
+    }));
 
   logs
     .command('show')
     .description('Print the session log')
     .option('--since <when>', 'how far back: 1d, 12h, 30m, a date, or "all"', validSince, '1d')
     .option('--json', 'print one JSON record per line')
-    .action(async (opts: { since: string; json?: boolean }) => {
+    .action(action(async (opts: { since: string; json?: boolean }) => {
       const sinceMs = parseSince(opts.since);
       const [{ SessionLog }, { redactRecord }] = await Promise.all([import('../../services/audit/session-log'), import('../../services/audit/redact')]);
       const log = new SessionLog({ dataDir: defaultDataDir() });
@@ -84,7 +83,7 @@ export function register(program: Command): void {
         n += 1;
       }
       if (n === 0 && !opts.json) process.stderr.write(`No log records ${opts.since === 'all' ? 'yet' : `in the last ${opts.since}`} (${log.file}).\n`);
-    });
+    }));
 }
 
 /** The export context when the services could not start: what the settings file says, or why it could not be read. */

@@ -3,8 +3,7 @@
 // folder level at a time, every page. Needs the grant's `list` permission.
 import type { Command } from 'commander';
 import type { ObjectEntry } from '../../services/uploads/types';
-import { exit } from '../program';
-import { withGrantSession } from './upload';
+import { action, withServices } from '../support';
 
 function when(iso: string): string {
   // aws s3 ls style: "2026-11-27 18:48:10", in local time like the aws CLI.
@@ -20,8 +19,8 @@ export function register(program: Command): void {
     .argument('<grant>', 'grant name')
     .argument('[prefix]', 'folder under the grant’s prefix, e.g. "2026/"')
     .option('--json', 'print { objects, prefixes } as JSON')
-    .action(async (grant: string, prefix: string | undefined, opts: { json?: boolean }, cmd: Command) => {
-      exit.code = await withGrantSession(cmd, grant, async (services) => {
+    .action(action(async (grant: string, prefix: string | undefined, opts: { json?: boolean }, cmd: Command) => {
+      return withServices(cmd, async (services) => {
         const objects: ObjectEntry[] = [];
         const prefixes: string[] = [];
         let token: string | undefined;
@@ -39,6 +38,6 @@ export function register(program: Command): void {
         } while (token);
         if (opts.json) process.stdout.write(`${JSON.stringify({ grant, objects, prefixes }, null, 2)}\n`);
         return 0;
-      });
-    });
+      }, { assume: grant });
+    }));
 }

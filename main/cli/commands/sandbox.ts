@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../services/errors';
 import { defaultDataDir } from '../../services/paths';
+import { action } from '../support';
 
 /** The repo's config/grants when running from a checkout (so edits there show up), else null. */
 function findRepoGrants(): string | null {
@@ -41,7 +42,7 @@ export function register(program: Command): void {
       if (!Number.isInteger(n) || n < 1 || n > 65535) throw new AppError('CLI_USAGE', `--port must be a port number, not “${v}”.`);
       return n;
     })
-    .action(async (opts: { dir?: string; port?: number }) => {
+    .action(action(async (opts: { dir?: string; port?: number }) => {
       const [{ startMoto }, { seedTutorialWorld, TUTORIAL_ACCOUNT_ID, TUTORIAL_GRANT_YAML }] = await Promise.all([
         import('../../services/sandbox/moto'),
         import('../../services/sandbox/seed'),
@@ -121,5 +122,5 @@ export function register(program: Command): void {
       } finally {
         await moto.stop();
       }
-    });
+    }));
 }

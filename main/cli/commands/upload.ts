@@ -8,28 +8,8 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { QueueSnapshot, UploadItem } from '../../../preload/contract';
-import type { AppServices } from '../../services/container';
 import type { ConflictChoice } from '../../services/uploads/types';
-import { exit, VERSION } from '../program';
-import { terminalMfaPrompt } from './cli-services';
-
-/** Seam for tests: how the command gets its services. */
-export const cliDeps = {
-  createServices: async (settingsPath: string | undefined): Promise<AppServices> =>
-    (await import('../../services/container')).createServices({ ...(settingsPath ? { settingsPath } : {}), appVersion: VERSION, liveGrants: false }),
-  isTTY: (): boolean => Boolean(process.stderr.isTTY),
-};
-
-/** Opens services and starts the grant's session (this process holds it until exit). */
-export async function withGrantSession<T>(cmd: Command, grant: string, fn: (services: AppServices) => Promise<T>): Promise<T> {
-  const services = await cliDeps.createServices(cmd.optsWithGlobals<{ settings?: string }>().settings);
-  try {
-    await services.sessions.assume(grant, { mfaPrompt: terminalMfaPrompt });
-    return await fn(services);
-  } finally {
-    await services.close();
-  }
-}
+import { action, depsOf, withServices } from '../support';
 
 type FormatBytes = (n: number) => string;
 
@@ -66,12 +46,12 @@ export function register(program: Command): void {
     .argument('<paths...>', 'files or folders to upload')
     .addOption(new Option('--on-conflict <choice>', 'when a file with the same name exists (default: the grant’s choice; “ask” becomes skip)').choices(['skip', 'rename', 'replace']))
     .option('--json', 'print the result as JSON')
-    .action(async (grant: string, paths: string[], opts: { onConflict?: ConflictChoice; json?: boolean }, cmd: Command) => {
-      exit.code = await withGrantSession(cmd, grant, async (services) => {
+    .action(action(async (grant: string, paths: string[], opts: { onConflict?: ConflictChoice; json?: boolean }, cmd: Command) => {
+      return withServices(cmd, async (services) => {
         const { formatBytes } = await import('../../services/uploads');
         const resolved = services.grantStore.resolvedFor(grant, (await services.identity.current())!);
         const onConflict: ConflictChoice = opts.onConflict ?? (resolved.onConflict === 'ask' ? 'skip' : resolved.onConflict);
-        const tty = !opts.json && cliDeps.isTTY();
+        const tty = !opts.json && depsOf(cmd).isTTY();
         const off = tty ? services.uploads.onProgress((s) => process.stderr.write(`\r\x1b[K${bar(s, formatBytes)}`)) : () => undefined;
         // Ctrl-C: cancel cleanly (multipart uploads aborted) instead of leaving parts behind.
         const onSigint = () => void services.uploads.cancelAll();
@@ -99,6 +79,6 @@ export function register(program: Command): void {
           );
         }
         return bad.length ? 1 : 0;
-      });
-    });
+      }, { assume: grant });
+    }));
 }

@@ -1,15 +1,14 @@
 // `grantbox whoami [--json]`: who is signed in (never keys; the access key id only as its last 4 characters).
 import type { Command } from 'commander';
-import { exit } from '../program';
-import { printJson, withServices } from './cli-services';
+import { action, printJson, withServices } from '../support';
 
 export function register(program: Command): void {
   program
     .command('whoami')
     .description('Show who is signed in')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
-      await withServices(cmd, async ({ identityService }) => {
+    .action(action(async (opts: { json?: boolean }, cmd: Command) => {
+      return withServices(cmd, async ({ identityService }) => {
         const info = await identityService.current();
         if (opts.json) {
           printJson(info);
@@ -23,7 +22,7 @@ export function register(program: Command): void {
               `${info.note ? `  ${info.note}\n` : ''}`,
           );
         }
-        if (!info) exit.code = 1;
+        return info ? 0 : 1;
       });
-    });
+    }));
 }

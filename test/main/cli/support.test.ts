@@ -1,6 +1,8 @@
 // Secrets are typed without echo (hidden prompt on a TTY) or piped on stdin — never argv; Ctrl-C cancels.
 import { PassThrough } from 'node:stream';
-import { formatExpiry, promptLine, readSecret, terminalMfaPrompt } from '../../../../main/cli/commands/cli-services';
+import { Command } from 'commander';
+import { runProgram } from '../../../main/cli/program';
+import { action, attachDeps, defaultDeps, depsOf, formatExpiry, promptLine, readSecret, terminalMfaPrompt } from '../../../main/cli/support';
 
 function fakeStdin(isTTY: boolean): PassThrough & { isTTY: boolean; setRawMode: (on: boolean) => void; raw: boolean[] } {
   const s = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode: (on: boolean) => void; raw: boolean[] };
@@ -65,5 +67,27 @@ describe('CLI prompts', () => {
     const now = Date.parse('2026-11-27T10:00:00Z');
     expect(formatExpiry('2026-11-27T11:00:00Z', now)).toMatch(/\(in 60 min\)$/);
     expect(formatExpiry('2026-11-27T13:30:00Z', now)).toMatch(/\(in 3 h 30 min\)$/);
+  });
+});
+
+describe('CLI actions', () => {
+  function program(): Command {
+    const p = new Command('grantbox').exitOverride();
+    attachDeps(p, { ...defaultDeps, isTTY: () => true });
+    p.command('fails').action(action(() => 3));
+    p.command('quiet').action(action(async () => undefined));
+    p.command('tty').action(action((_opts: unknown, cmd: Command) => (depsOf(cmd).isTTY() ? 7 : 0)));
+    p.commands.forEach((c) => c.exitOverride());
+    return p;
+  }
+
+  it('an action returns its exit code; returning nothing is 0, and each run starts from 0', async () => {
+    const p = program();
+    expect(await runProgram(p, ['node', 'grantbox', 'fails'])).toBe(3);
+    expect(await runProgram(p, ['node', 'grantbox', 'quiet'])).toBe(0);
+  });
+
+  it('a subcommand reaches the dependencies its program was built with', async () => {
+    expect(await runProgram(program(), ['node', 'grantbox', 'tty'])).toBe(7);
   });
 });
