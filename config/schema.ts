@@ -60,7 +60,6 @@ export const GRANT_NAME_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])$/;
 export const REGION_RE = /^[a-z]{2}(?:-[a-z0-9]+)+-\d+$|^[a-z0-9][a-z0-9-]{0,31}$/;
 /** Variables a session-name template and a prefix may use. */
 export const TEMPLATE_VARS = ['user', 'grant', 'account'] as const;
-export const SESSION_NAME_CHARS_RE = /^[\w+=,.@-]{2,64}$/;
 
 // ---------- IAM policy document (for a raw `sessionPolicy`) ----------
 
@@ -197,4 +196,3 @@ export const SettingsSchema = z.strictObject({
     .optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
-export type GrantSourceSettings = Settings['grants'];

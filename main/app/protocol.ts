@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Protocol } from 'electron';
-import { APP_HOST, APP_SCHEME } from './ipc/guard';
+import { APP_HOST, APP_SCHEME } from './app-scheme';
 import { CONTENT_SECURITY_POLICY } from './security';
 
 /** Must run before app 'ready' (Electron's rule for privileged schemes). */

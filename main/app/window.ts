@@ -2,7 +2,7 @@
 // Its WebContents id joins the trusted-sender allow-list for as long as the window lives.
 import { BrowserWindow, type BrowserWindowConstructorOptions } from 'electron';
 import type { TrustedSenders } from './ipc/guard';
-import { APP_ORIGIN } from './ipc/guard';
+import { APP_ORIGIN } from './app-scheme';
 
 export const START_URL = `${APP_ORIGIN}/index.html`;
 

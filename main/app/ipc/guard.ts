@@ -5,6 +5,7 @@
 // Arguments are never logged: sign-in keys and MFA codes pass through here.
 import type { z } from 'zod';
 import { isAppError } from '../../services/errors';
+import { isAppUrl } from '../app-scheme';
 import type { EventChannel, EventChannels, Result, SerializedAppError } from '../../../preload/contract';
 
 /** The parts of Electron's WebFrameMain the guard reads. */
@@ -30,11 +31,6 @@ export interface EventSink {
   send<C extends EventChannel>(channel: C, payload: EventChannels[C]): void;
 }
 
-/** The scheme and host the renderer is served from (main/app/protocol.ts). */
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'grantbox';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
-
 /** WebContents ids of the app's own windows; nothing else may call a handler. */
 export class TrustedSenders {
   private readonly ids = new Set<number>();
@@ -46,16 +42,6 @@ export class TrustedSenders {
   }
   has(id: number): boolean {
     return this.ids.has(id);
-  }
-}
-
-/** True when the page is our own app:// page. `new URL().origin` is "null" for custom schemes, so compare parts. */
-export function isAppUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST;
-  } catch {
-    return false;
   }
 }
 

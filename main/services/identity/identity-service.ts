@@ -22,6 +22,7 @@ import type { SessionLogWriter } from '../audit/types';
 import type { AwsClientFactory } from '../aws/client-factory';
 import { fromAwsError } from '../aws/errors';
 import { AppError, isAppError } from '../errors';
+import { Listeners } from '../listeners';
 import type { IdentityService, Unsubscribe } from '../services';
 import { listProfiles, readProfileKeys } from './profiles';
 import type { SecretStore } from './secret-store';
@@ -117,7 +118,7 @@ const WRONG_KEY_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 
 type KeyCheck = { checked: true; requestId?: string } | { checked: false; code: string; requestId?: string };
 
 export class DefaultIdentityService implements IdentityService {
-  private readonly listeners = new Set<(identity: IdentityInfo | null) => void>();
+  private readonly listeners = new Listeners<IdentityInfo | null>();
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(private readonly deps: IdentityServiceDeps) {
@@ -159,16 +160,6 @@ export class DefaultIdentityService implements IdentityService {
     const tmp = `${this.file}.${randomUUID()}.tmp`;
     await fs.writeFile(tmp, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
     await fs.rename(tmp, this.file);
-  }
-
-  private emit(identity: IdentityInfo | null): void {
-    for (const l of this.listeners) {
-      try {
-        l(identity);
-      } catch {
-        // A listener's failure must not break sign-in.
-      }
-    }
   }
 
   private async log(record: { type: string; [k: string]: unknown }): Promise<void> {
@@ -334,7 +325,7 @@ export class DefaultIdentityService implements IdentityService {
     if (previous) await this.deps.secretStore.delete(previous.keychainAccount).catch(() => false);
     const info = toInfo(stored);
     await this.log({ type: 'signin.ok', arn: info.arn, account: info.account, userName: info.userName, verified: info.verified, accessKeyIdLast4: info.accessKeyIdLast4, source });
-    this.emit(info);
+    this.listeners.emit(info);
     return info;
   }
 
@@ -367,11 +358,10 @@ export class DefaultIdentityService implements IdentityService {
     if (stored) await this.deps.secretStore.delete(stored.keychainAccount);
     await fs.rm(this.file, { force: true });
     await this.log({ type: 'signout', ...(stored ? { accessKeyIdLast4: stored.accessKeyIdLast4, userName: stored.userName } : {}) });
-    this.emit(null);
+    this.listeners.emit(null);
   }
 
   onChanged(listener: (identity: IdentityInfo | null) => void): Unsubscribe {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 }

@@ -14,13 +14,14 @@
 // iam:ListMFADevices on the signed-in user (or given in `mfaSerialNumber`), so nobody has to paste its ARN.
 import { randomUUID } from 'node:crypto';
 import { ListMFADevicesCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, GetSessionTokenCommand, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetSessionTokenCommand, type AssumeRoleCommandInput, type Credentials } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { SessionLogWriter } from '../audit/types';
 import type { AwsClientFactory } from '../aws/client-factory';
 import { fromAwsError } from '../aws/errors';
 import { AppError, isAppError, toAppError } from '../errors';
 import type { LongTermCredentials } from '../identity/identity-service';
+import { Listeners } from '../listeners';
 import type { MfaPrompt, SessionService, Unsubscribe } from '../services';
 import type { GrantResolver, SessionEvent, SessionEventType, SessionGrant, SessionInfo } from './types';
 
@@ -55,6 +56,17 @@ export interface SessionManagerDeps {
 }
 
 type Creds = AwsCredentialIdentity & { sessionToken: string; expiration: Date };
+
+/** The temporary keys in an STS answer (AssumeRole, GetSessionToken); an answer missing any part is refused. */
+function stsCredentials(out: { Credentials?: Credentials; $metadata?: { requestId?: string } }): Creds {
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+    throw new AppError('AWS_UNREADABLE_RESPONSE', 'The service answered without temporary access keys.', {
+      details: { hint: 'Check that the endpoint in your settings points at an AWS-compatible STS.', requestId: out.$metadata?.requestId },
+    });
+  }
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) };
+}
 
 interface Live {
   grant: SessionGrant;
@@ -120,7 +132,7 @@ function keysOrTrust(err: AppError, grant: SessionGrant, identity: LongTermCrede
 export class SessionManager implements SessionService {
   private readonly sessions = new Map<string, Live>();
   private readonly starting = new Map<string, Promise<SessionInfo>>();
-  private readonly listeners = new Set<(event: SessionEvent) => void>();
+  private readonly listeners = new Listeners<SessionEvent>();
   private readonly clock: Clock;
   private mfaSession: MfaSession | null = null;
   private mfaSessionPending: Promise<Creds> | null = null;
@@ -200,8 +212,7 @@ export class SessionManager implements SessionService {
   }
 
   onEvent(listener: (event: SessionEvent) => void): Unsubscribe {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Stops all timers (app quit / CLI exit) without emitting events. Credentials are dropped. */
@@ -232,7 +243,7 @@ export class SessionManager implements SessionService {
       if (grant) {
         const now = new Date(this.clock.now()).toISOString();
         const info: SessionInfo = { grant: grant.name, grantTitle: grant.title, roleArn: grant.roleArn, sessionName: grant.sessionName, startedAt: now, expiresAt: now, state: 'failed' };
-        this.emitRaw({ type: 'failed', at: now, session: info, error: err.toJSON() });
+        this.listeners.emit({ type: 'failed', at: now, session: info, error: err.toJSON() });
       }
       throw err;
     }
@@ -313,13 +324,7 @@ export class SessionManager implements SessionService {
           requestId: first.details.requestId,
         });
       }
-      const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-        throw new AppError('AWS_UNREADABLE_RESPONSE', 'The service answered without temporary access keys.', {
-          details: { hint: 'Check that the endpoint in your settings points at an AWS-compatible STS.', requestId: out.$metadata?.requestId },
-        });
-      }
-      const creds: Creds = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) };
+      const creds = stsCredentials(out);
       const nowIso = new Date(this.clock.now()).toISOString();
       const info: SessionInfo = {
         grant: grant.name,
@@ -403,11 +408,7 @@ export class SessionManager implements SessionService {
     const sts = this.deps.clients.sts({ credentials: longTerm });
     try {
       const out = await sts.send(new GetSessionTokenCommand({ DurationSeconds: this.deps.mfaSessionSeconds ?? 12 * 3600, SerialNumber: serial, TokenCode: tokenCode }));
-      const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-        throw new AppError('AWS_UNREADABLE_RESPONSE', 'The service answered without temporary access keys.', { details: { requestId: out.$metadata?.requestId } });
-      }
-      const creds: Creds = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) };
+      const creds = stsCredentials(out);
       this.mfaSession = { accessKeyId: lt.accessKeyId, creds };
       await this.log({ type: 'mfa.session_started', grant: grant.name, device: serial, expiresAt: creds.expiration.toISOString(), requestId: out.$metadata?.requestId });
       return creds;
@@ -502,18 +503,9 @@ export class SessionManager implements SessionService {
   }
 
   private emit(type: SessionEventType, live: Live, extra: Partial<SessionEvent> = {}): void {
-    this.emitRaw({ type, at: new Date(this.clock.now()).toISOString(), session: { ...live.info }, ...extra });
+    this.listeners.emit({ type, at: new Date(this.clock.now()).toISOString(), session: { ...live.info }, ...extra });
   }
 
-  private emitRaw(event: SessionEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch {
-        // A UI listener's failure must not break the session.
-      }
-    }
-  }
 
   private async log(record: { type: string; [k: string]: unknown }): Promise<void> {
     try {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../../../main/services/errors';
-import { guard, isAppUrl, isTrustedSender, serializeError, TrustedSenders } from '../../../../main/app/ipc/guard';
+import { guard, isTrustedSender, serializeError, TrustedSenders } from '../../../../main/app/ipc/guard';
 import { trustedEvent, trustedSenders, TRUSTED_ID } from '../../../helpers/ipc-fakes';
 
 const schema = z.strictObject({ grant: z.string().min(1) });
@@ -88,12 +88,6 @@ describe('trusted senders', () => {
     expect(isTrustedSender(trustedEvent(), t)).toBe(true);
     t.delete(TRUSTED_ID);
     expect(isTrustedSender(trustedEvent(), t)).toBe(false);
-  });
-
-  it('knows the app origin', () => {
-    expect(isAppUrl('app://grantbox/index.html#/x')).toBe(true);
-    expect(isAppUrl('app://grantbox.evil/index.html')).toBe(false);
-    expect(isAppUrl('app://user@grantbox:80/')).toBe(false);
   });
 
   it('serializeError keeps AppError shape', () => {

@@ -7,7 +7,7 @@ const item = (over: Partial<UploadItem>): UploadItem => ({ id: 'i', batchId: 'b'
 const bytes = (n: number) => `${n} B`;
 
 describe('upload lines', () => {
-  it('a file cancelled by Ctrl-C says nothing was stored and what to do (it used to end in an empty "big.bin: ")', () => {
+  it('a file cancelled by Ctrl-C says nothing was stored and what to do instead of an empty "big.bin: "', () => {
     const text = line(item({ state: 'cancelled' }), bytes);
     expect(text).toBe('cancelled big.bin: stopped before it finished. Run the same command again to send it.');
   });
