@@ -8,7 +8,9 @@ import { pathToFileURL } from 'node:url';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { AwsClientFactory } from '../../main/services/aws/client-factory';
-import { TEST_TXT } from '../../main/services/sandbox/seed';
+import { GetRoleCommand, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
+import { seedCompanySignIn, TEST_TXT } from '../../main/services/sandbox/seed';
 import { startTutorialWorld, type TestWorld } from '../helpers/world';
 
 let world: TestWorld;
@@ -18,6 +20,37 @@ beforeAll(async () => {
   clients = new AwsClientFactory({ region: 'us-east-1', endpoint: world.endpoint, forcePathStyle: true }, {});
 });
 afterAll(() => world?.stop());
+
+describe('seedCompanySignIn', () => {
+  it('registers the OpenID Provider in IAM and makes the tutorial role trust it (aud = the client), john still trusted', async () => {
+    await world.moto.setAuth(false);
+    try {
+      const issuer = 'http://127.0.0.1:5556/realms/company1';
+      const arn = await seedCompanySignIn(world.endpoint, { issuer, clientId: 'grantbox' });
+      expect(arn).toBe('arn:aws:iam::629470240201:oidc-provider/127.0.0.1:5556/realms/company1');
+      const admin = { accessKeyId: 'AKIAADMIN', secretAccessKey: 'x' };
+      const iam = clients.iam({ credentials: admin });
+      expect((await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList).toEqual([{ Arn: arn }]);
+      const trust = JSON.parse(decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: 'JohnUploadRole' }))).Role!.AssumeRolePolicyDocument!));
+      expect(trust.Statement).toEqual([
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::629470240201:user/john' }, Action: 'sts:AssumeRole' },
+        {
+          Sid: 'GrantboxCompanySignIn',
+          Effect: 'Allow',
+          Principal: { Federated: arn },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { '127.0.0.1:5556/realms/company1:aud': 'grantbox' } },
+        },
+      ]);
+      // moto answers AssumeRoleWithWebIdentity for the role (it checks no token; the OIDC tests check what is sent).
+      const sts = clients.sts({ credentials: admin });
+      const out = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: world.roleArn, RoleSessionName: 'john-web', WebIdentityToken: 'x.y.z' }));
+      expect(out.Credentials?.SessionToken).toBeTruthy();
+    } finally {
+      await world.reseed({ auth: true });
+    }
+  });
+});
 
 describe('seedTutorialWorld (auth on)', () => {
   it('john is john in account 629470240201', async () => {

@@ -3,7 +3,16 @@
 // holding Test.txt, plus mallory, who may call sts:AssumeRole but is not in the role's trust policy. Used by
 // `grantbox sandbox`, the integration tests and the demos. Seed with moto's auth OFF (it does not sign-check the
 // admin calls), then switch auth on so trust policies, signatures and permissions are enforced.
-import { AttachRolePolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreateAccessKeyCommand,
+  CreateOpenIDConnectProviderCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  PutUserPolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { TUTORIAL_GRANT_BODY } from '../../../config/examples';
 import { AwsClientFactory } from '../aws/client-factory';
@@ -120,5 +129,52 @@ export async function seedTutorialWorld(endpoint: string, options: { accountId?:
   } finally {
     iam.destroy();
     s3.destroy();
+  }
+}
+
+/** The IAM name of an OIDC issuer: its URL without the scheme (what trust-policy condition keys start with). */
+export function issuerHostPath(issuer: string): string {
+  return issuer.replace(/^https?:\/\//, '').replace(/\/$/, '');
+}
+
+/**
+ * The tutorial role's trust policy for company sign-in: john's IAM user as before, plus web identities from the
+ * local OpenID Provider whose ID token was issued to Grantbox's client (`aud`), as docs/admins.md tells admins to
+ * write it. Which people may use the grant is the grant's subjects (group:hr-staff); this is what STS enforces.
+ */
+export function companyTrustPolicy(accountId: string, issuer: string, clientId: string): object {
+  const idp = issuerHostPath(issuer);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      ...(tutorialTrustPolicy(accountId) as { Statement: object[] }).Statement,
+      {
+        Sid: 'GrantboxCompanySignIn',
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${accountId}:oidc-provider/${idp}` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { [`${idp}:aud`]: clientId } },
+      },
+    ],
+  };
+}
+
+/**
+ * Company sign-in in the sandbox: registers the local OpenID Provider as an IAM OIDC identity provider and makes
+ * the tutorial role trust it (web identity). Run with moto's auth OFF, after seedTutorialWorld. Returns the
+ * provider's ARN. (moto does not check the token on AssumeRoleWithWebIdentity; the tests check what is sent.)
+ */
+export async function seedCompanySignIn(endpoint: string, options: { issuer: string; clientId: string; accountId?: string; region?: string }): Promise<string> {
+  const accountId = options.accountId ?? TUTORIAL_ACCOUNT_ID;
+  const factory = new AwsClientFactory({ region: options.region ?? 'us-east-1', endpoint, forcePathStyle: true }, {});
+  const iam = factory.iam({ credentials: { accessKeyId: 'AKIASANDBOXADMIN0000', secretAccessKey: 'sandbox-admin' }, maxAttempts: 1 });
+  try {
+    const created = await iam.send(
+      new CreateOpenIDConnectProviderCommand({ Url: options.issuer, ClientIDList: [options.clientId], ThumbprintList: ['0000000000000000000000000000000000000000'] }),
+    );
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: TUTORIAL_ROLE, PolicyDocument: JSON.stringify(companyTrustPolicy(accountId, options.issuer, options.clientId)) }));
+    return created.OpenIDConnectProviderArn ?? `arn:aws:iam::${accountId}:oidc-provider/${issuerHostPath(options.issuer)}`;
+  } finally {
+    iam.destroy();
   }
 }
