@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libsecret-1-dev: keytar builds from source against it. gnome-keyring + dbus: a real Secret Service for the
-# keychain tests. chromium + xvfb + fonts: the UI tests. git: the grants git-source tests (git http-backend).
+# keychain tests. chromium + xvfb + fonts: the UI tests. git: the grants git grant-source tests (git http-backend).
 PACKAGES=(libsecret-1-dev gnome-keyring dbus dbus-x11 libsecret-tools chromium xvfb xauth fonts-liberation git python3)
 missing=()
 for p in "${PACKAGES[@]}"; do

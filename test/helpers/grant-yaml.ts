@@ -1,4 +1,4 @@
-// A small valid grant as YAML text, for git-source tests that push grant files to a test repository.
+// A small valid grant as YAML text, for git grant-source tests that push grant files to a test repository.
 export function grantYaml(name: string, opts: { duration?: string; user?: string } = {}): string {
   return `apiVersion: grantbox.dev/v1
 kind: Grant

@@ -4,12 +4,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import git from 'isomorphic-git';
-import * as openpgp from 'openpgp';
 import { GitGrantSource, type GitSourceSettings } from '../../main/services/grants/git-grant-source';
 import { GrantStore, type GrantSetChange } from '../../main/services/grants/grant-store';
 import type { Settings } from '../../config/schema';
 import type { LogRecord, SessionLogWriter } from '../../main/services/audit/types';
+import { commitSigned, pgpKey, useGitServer } from '../helpers/git-fixtures';
 import { createGrantsRepo, startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server';
 import { grantYaml } from '../helpers/grant-yaml';
 
@@ -20,17 +19,10 @@ class MemoryLog implements SessionLogWriter {
   }
 }
 
+const fixture = useGitServer();
 let server: GitHttpServer;
 let dataDir: string;
-beforeAll(async () => {
-  server = await startGitHttpServer();
-});
-afterAll(async () => {
-  await server.stop();
-});
-beforeEach(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'grantbox-data-'));
-});
+beforeEach(() => ({ server, dataDir } = fixture));
 
 const names = (s: { grants: { grant: { metadata: { name: string } } }[] }) => s.grants.map((g) => g.grant.metadata.name).sort();
 
@@ -68,7 +60,7 @@ describe('GitGrantSource', () => {
       expect(snap.fetchError?.code).toBe('GIT_UNREACHABLE');
       expect(snap.notice).toMatch(new RegExp(`^Using the saved copy of the grants from .* \\(${second.slice(0, 7)}\\): the grants repository could not be reached\\.$`));
     } finally {
-      server = await startGitHttpServer({ root: server.root, port: server.port });
+      server = fixture.server = await startGitHttpServer({ root: server.root, port: server.port });
     }
 
     // An invalid change is refused: the active set stays, staff are told, the log says what was wrong.
@@ -114,24 +106,9 @@ describe('GitGrantSource', () => {
   });
 
   it('with signedBy, accepts a commit signed by a listed key and refuses an unsigned one', async () => {
-    const admin = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'admin', email: 'admin@example.com' }], format: 'armored' });
+    const admin = await pgpKey('admin');
     const repo = await createGrantsRepo(server, 'pinned');
-    await fs.mkdir(path.join(repo.work, 'grants'), { recursive: true });
-    await fs.writeFile(path.join(repo.work, 'grants', 'hr-upload.yaml'), grantYaml('hr-upload'));
-    await git.add({ fs, dir: repo.work, filepath: 'grants/hr-upload.yaml' });
-    await git.commit({
-      fs,
-      dir: repo.work,
-      message: 'signed grants',
-      author: { name: 'Grants Admin', email: 'admin@example.com' },
-      signingKey: admin.privateKey,
-      onSign: async ({ payload, secretKey }) => {
-        const signingKeys = await openpgp.readPrivateKey({ armoredKey: secretKey });
-        const message = await openpgp.createMessage({ binary: new TextEncoder().encode(payload) });
-        return { signature: (await openpgp.sign({ message, signingKeys, detached: true, format: 'armored' })) as string };
-      },
-    });
-    const signed = await repo.push();
+    const signed = await commitSigned(repo, { 'grants/hr-upload.yaml': grantYaml('hr-upload') }, admin.privateKey, 'signed grants');
     await fs.writeFile(path.join(dataDir, 'admin.asc'), admin.publicKey);
     const log = new MemoryLog();
     const src = new GitGrantSource({ source: 'git', url: repo.url, path: 'grants', signedBy: ['admin.asc'] }, { dataDir, settingsDir: dataDir, log });

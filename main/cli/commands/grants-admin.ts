@@ -167,7 +167,7 @@ export function register(program: Command): void {
     .action(action(async (_opts: unknown, cmd: Command) => {
       const { settings } = await settingsOf(cmd);
       const url = gitSettings(settings).url;
-      const { gitTokenAccount, redactUrl } = await import('../../services/grants/git-source');
+      const { gitTokenAccount, redactUrl } = await import('../../services/grants/git-clone');
       const secret = await readSecret(`Access token for ${redactUrl(url)}: `);
       if (!secret) {
         process.stderr.write('grantbox: no token given; nothing stored.\n');
@@ -183,7 +183,7 @@ export function register(program: Command): void {
     .action(action(async (_opts: unknown, cmd: Command) => {
       const { settings } = await settingsOf(cmd);
       const url = gitSettings(settings).url;
-      const { gitTokenAccount } = await import('../../services/grants/git-source');
+      const { gitTokenAccount } = await import('../../services/grants/git-clone');
       const removed = await depsOf(cmd).secrets().delete(gitTokenAccount(url));
       process.stdout.write(removed ? `Token for ${new URL(url).host} removed from the keychain.\n` : `No token was stored for ${new URL(url).host}.\n`);
     }));

@@ -3,6 +3,7 @@
 // errors and at least one grant); otherwise it is recorded in the session log (once per revision) and the active
 // revision stays. The active revision is persisted in <dataDir>/grants-git/state.json, so a restart — also one
 // without network — uses the same grants. Owns the notices staff see about updates, refusals and being offline.
+// Fetching and reading revisions is the clone's job (git-clone.ts).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { formatDiagnostics, loadGrants, type Diagnostic, type LoadedGrant } from '../../../config/loader';
@@ -10,7 +11,7 @@ import type { Settings } from '../../../config/schema';
 import type { SessionLogWriter } from '../audit/types';
 import { AppError, toAppError, type SerializedAppError } from '../errors';
 import type { SecretStore } from '../identity/secret-store';
-import { GitSource, redactUrl, type CommitInfo } from './git-source';
+import { GitClone, redactUrl, type CommitInfo } from './git-clone';
 import { loadTrustedKeys, verifyCommitSignature, type TrustedKey } from './signatures';
 
 export type GitSourceSettings = Extract<Settings['grants'], { source: 'git' }>;
@@ -53,7 +54,7 @@ const short = (oid: string) => oid.slice(0, 7);
 const day = (iso: string) => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
 
 export class GitGrantSource {
-  readonly git: GitSource;
+  readonly git: GitClone;
   private state: GitState;
   private grants: LoadedGrant[] = [];
   private diagnostics: Diagnostic[] = [];
@@ -66,7 +67,7 @@ export class GitGrantSource {
     private readonly settings: GitSourceSettings,
     private readonly deps: { dataDir: string; settingsDir: string; secrets?: SecretStore; log?: SessionLogWriter; timeoutMs?: number },
   ) {
-    this.git = new GitSource({
+    this.git = new GitClone({
       url: settings.url,
       ...(settings.branch ? { branch: settings.branch } : {}),
       subPath: settings.path ?? '',

@@ -1,5 +1,5 @@
 // Signature checks without git: OpenPGP detached signatures over payload bytes, SSH key parsing, key loading errors.
-// (Commits signed by git/ssh-keygen and isomorphic-git: test/integration/git-source.test.ts.)
+// (Commits signed by git/ssh-keygen and isomorphic-git: test/integration/git-clone.test.ts.)
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

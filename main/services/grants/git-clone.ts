@@ -1,4 +1,5 @@
-// The git grant source: a bare clone of the admins' grants repository under <dataDir>/grants-git/, fetched with
+// The grants repository clone (GitClone; which revision is in use is git-grant-source.ts): a bare clone of the
+// admins' grants repository under <dataDir>/grants-git/, fetched with
 // isomorphic-git (pure JS) so staff machines need no git installed. It never checks out a working tree: files of a
 // revision are read straight from the object store, which lets the store validate a revision before switching to
 // it and keeps the last-known-good revision readable offline. Owns: fetch, token handling, git → AppError mapping,
@@ -26,7 +27,7 @@ export interface CommitInfo {
   payload: string;
 }
 
-export interface GitSourceOptions {
+export interface GitCloneOptions {
   url: string;
   /** Branch to follow; default: the remote's default branch. */
   branch?: string;
@@ -178,14 +179,14 @@ export function splitSignedCommit(raw: string): { payload: string; signature?: s
   return sig.length ? { payload, signature: sig.join('\n') } : { payload };
 }
 
-export class GitSource {
+export class GitClone {
   readonly gitdir: string;
   private readonly http: HttpClient;
   private readonly subPath: string;
   // isomorphic-git's pack/object cache; shared across calls of one instance for speed.
   private cache: object = {};
 
-  constructor(private readonly options: GitSourceOptions) {
+  constructor(private readonly options: GitCloneOptions) {
     this.gitdir = gitCloneDir(options.dataDir);
     this.http = withTimeout(options.http ?? nodeHttp, options.timeoutMs ?? 30_000);
     this.subPath = (options.subPath ?? '').replace(/^\/+|\/+$/g, '');

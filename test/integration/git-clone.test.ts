@@ -1,4 +1,4 @@
-// The git source against a real smart-HTTP git server (git http-backend on loopback): first clone, picking up a
+// The grants repository clone (GitClone) against a real smart-HTTP git server (git http-backend on loopback): first clone, picking up a
 // pushed change, server down, bad token, and signature checks on commits signed with OpenPGP and SSH keys.
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -6,28 +6,19 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
-import git from 'isomorphic-git';
-import * as openpgp from 'openpgp';
-import { GitSource, gitTokenAccount } from '../../main/services/grants/git-source';
+import { GitClone, gitTokenAccount } from '../../main/services/grants/git-clone';
 import { loadTrustedKeys, verifyCommitSignature } from '../../main/services/grants/signatures';
 import { MemorySecretStore } from '../../main/services/identity/secret-store';
-import { createGrantsRepo, git as gitCli, startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server';
+import { commitSigned, pgpKey, useGitServer } from '../helpers/git-fixtures';
+import { createGrantsRepo, git as gitCli, type GitHttpServer } from '../helpers/git-http-server';
 
 const execFileP = promisify(execFile);
+const fixture = useGitServer();
 let server: GitHttpServer;
 let dataDir: string;
+beforeEach(() => ({ server, dataDir } = fixture));
 
-beforeAll(async () => {
-  server = await startGitHttpServer();
-});
-afterAll(async () => {
-  await server.stop();
-});
-beforeEach(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'grantbox-data-'));
-});
-
-describe('GitSource', () => {
+describe('GitClone', () => {
   it('clones on first use, reads only grant files under the sub-path, and picks up a pushed change', async () => {
     const repo = await createGrantsRepo(server, 'basic');
     const first = await repo.commit({
@@ -37,7 +28,7 @@ describe('GitSource', () => {
       'other/c.yaml': 'c: 3\n',
       '.github/workflows/lint-grants.yml': 'on: push\n',
     });
-    const source = new GitSource({ url: repo.url, subPath: 'grants', dataDir });
+    const source = new GitClone({ url: repo.url, subPath: 'grants', dataDir });
     expect(source.hasClone()).toBe(false);
     expect(await source.fetchLatest()).toBe(first);
     expect(source.hasClone()).toBe(true);
@@ -47,7 +38,7 @@ describe('GitSource', () => {
     ]);
 
     const second = await repo.commit({ 'grants/a.yaml': 'a: 10\n' }, 'raise a');
-    const fresh = new GitSource({ url: repo.url, subPath: 'grants', dataDir });
+    const fresh = new GitClone({ url: repo.url, subPath: 'grants', dataDir });
     expect(await fresh.fetchLatest()).toBe(second);
     expect(await fresh.latestFetched()).toBe(second);
     expect((await fresh.readFiles(second))[0]).toEqual({ path: 'grants/a.yaml', text: 'a: 10\n' });
@@ -63,7 +54,7 @@ describe('GitSource', () => {
     const repo = await createGrantsRepo(server, 'auth');
     await repo.commit({ 'a.yaml': 'a: 1\n' });
     const secrets = new MemorySecretStore();
-    const source = new GitSource({ url: repo.url, dataDir, secrets });
+    const source = new GitClone({ url: repo.url, dataDir, secrets });
 
     server.setToken('right-token');
     try {
@@ -78,7 +69,7 @@ describe('GitSource', () => {
       server.setToken(null);
     }
 
-    const down = new GitSource({ url: 'http://127.0.0.1:1/nothing.git', dataDir: path.join(dataDir, 'other') });
+    const down = new GitClone({ url: 'http://127.0.0.1:1/nothing.git', dataDir: path.join(dataDir, 'other') });
     await expect(down.fetchLatest()).rejects.toMatchObject({ code: 'GIT_UNREACHABLE' });
   });
 
@@ -88,7 +79,7 @@ describe('GitSource', () => {
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
     try {
       const { port } = hung.address() as net.AddressInfo;
-      const source = new GitSource({ url: `http://127.0.0.1:${port}/grants.git`, dataDir, timeoutMs: 500 });
+      const source = new GitClone({ url: `http://127.0.0.1:${port}/grants.git`, dataDir, timeoutMs: 500 });
       const started = Date.now();
       await expect(source.fetchLatest()).rejects.toMatchObject({ code: 'GIT_UNREACHABLE' });
       expect(Date.now() - started).toBeLessThan(5000);
@@ -101,42 +92,23 @@ describe('GitSource', () => {
   it('reports a missing branch plainly', async () => {
     const repo = await createGrantsRepo(server, 'branch');
     await repo.commit({ 'a.yaml': 'a: 1\n' });
-    const source = new GitSource({ url: repo.url, branch: 'no-such-branch', dataDir });
+    const source = new GitClone({ url: repo.url, branch: 'no-such-branch', dataDir });
     await expect(source.fetchLatest()).rejects.toMatchObject({ code: expect.stringMatching(/^GIT_(BRANCH_NOT_FOUND|FETCH_FAILED)$/) });
   });
 });
 
 describe('signed commits', () => {
   it('accepts an OpenPGP-signed commit by a trusted key and refuses unsigned or other-key commits', async () => {
-    const mk = (name: string) =>
-      openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name, email: `${name}@example.com` }], format: 'armored' });
-    const admin = await mk('admin');
-    const stranger = await mk('stranger');
+    const admin = await pgpKey('admin');
+    const stranger = await pgpKey('stranger');
     const repo = await createGrantsRepo(server, 'signed-pgp');
     const unsigned = await repo.commit({ 'a.yaml': 'a: 1\n' });
 
-    const signCommit = async (armoredPrivate: string, file: string) => {
-      await fs.writeFile(path.join(repo.work, file), 'x: 1\n');
-      await git.add({ fs, dir: repo.work, filepath: file });
-      await git.commit({
-        fs,
-        dir: repo.work,
-        message: `signed ${file}`,
-        author: { name: 'Grants Admin', email: 'admin@example.com' },
-        signingKey: armoredPrivate,
-        onSign: async ({ payload, secretKey }) => {
-          const signingKeys = await openpgp.readPrivateKey({ armoredKey: secretKey });
-          const message = await openpgp.createMessage({ binary: new TextEncoder().encode(payload) });
-          const signature = await openpgp.sign({ message, signingKeys, detached: true, format: 'armored' });
-          return { signature: signature as string };
-        },
-      });
-      return repo.push();
-    };
+    const signCommit = (armoredPrivate: string, file: string) => commitSigned(repo, { [file]: 'x: 1\n' }, armoredPrivate, `signed ${file}`);
     const good = await signCommit(admin.privateKey, 'b.yaml');
     const bad = await signCommit(stranger.privateKey, 'c.yaml');
 
-    const source = new GitSource({ url: repo.url, dataDir });
+    const source = new GitClone({ url: repo.url, dataDir });
     await source.fetchLatest();
     const keyFile = path.join(dataDir, 'admin.asc');
     await fs.writeFile(keyFile, admin.publicKey);
@@ -167,7 +139,7 @@ describe('signed commits', () => {
     };
     const good = await sshCommit('admin', 'a.yaml');
     const bad = await sshCommit('other', 'b.yaml');
-    const source = new GitSource({ url: repo.url, dataDir });
+    const source = new GitClone({ url: repo.url, dataDir });
     await source.fetchLatest();
     const trusted = await loadTrustedKeys([(await fs.readFile(path.join(keyDir, 'admin.pub'), 'utf8')).trim()], dataDir);
     expect(await verifyCommitSignature(await source.commitInfo(good), trusted)).toMatchObject({ ok: true, signer: expect.stringMatching(/^SSH SHA256:/) });

@@ -1,10 +1,10 @@
-// The git source's pure parts: signed-payload extraction, error mapping, URL redaction, keychain account names.
-// (Fetching against a real server: test/integration/git-source.test.ts.)
+// The grants repository clone's pure parts: signed-payload extraction, error mapping, URL redaction, keychain account names.
+// (Fetching against a real server: test/integration/git-clone.test.ts.)
 import { AppError } from '../../../../main/services/errors';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GitSource, gitTokenAccount, redactUrl, splitSignedCommit, toGitError, tokenTransportSafe } from '../../../../main/services/grants/git-source';
+import { GitClone, gitTokenAccount, redactUrl, splitSignedCommit, toGitError, tokenTransportSafe } from '../../../../main/services/grants/git-clone';
 import { MemorySecretStore } from '../../../../main/services/identity/secret-store';
 
 describe('splitSignedCommit', () => {
@@ -98,12 +98,12 @@ describe('the git token never travels in clear text', () => {
       await secrets.set(gitTokenAccount(url), 'ghp_' + 'a'.repeat(36));
       const requests: string[] = [];
       const http = { request: async (req: { url: string }) => { requests.push(req.url); throw new Error('no network in this test'); } };
-      const source = new GitSource({ url, dataDir, secrets, http: http as never });
+      const source = new GitClone({ url, dataDir, secrets, http: http as never });
       const err = await source.fetchLatest().then(() => null, (e: unknown) => e as AppError);
       expect(err).toMatchObject({ code: 'GIT_TOKEN_NEEDS_HTTPS', details: { url, hint: expect.stringMatching(/https:\/\//) } });
       expect(requests).toEqual([]);
       // The same for credentials written into the settings URL itself.
-      const inUrl = new GitSource({ url: 'http://deploy:pat@git.example.com/grants.git', dataDir, http: http as never });
+      const inUrl = new GitClone({ url: 'http://deploy:pat@git.example.com/grants.git', dataDir, http: http as never });
       await expect(inUrl.fetchLatest()).rejects.toMatchObject({ code: 'GIT_TOKEN_NEEDS_HTTPS' });
       expect(requests).toEqual([]);
     } finally {
@@ -123,7 +123,7 @@ describe('credentials in the settings URL', () => {
           throw Object.assign(new Error('offline'), { code: 'ECONNREFUSED' });
         },
       };
-      const source = new GitSource({ url: 'https://deploy:s3cr3t-pat@git.example.com/it/grants.git', dataDir, http: http as never });
+      const source = new GitClone({ url: 'https://deploy:s3cr3t-pat@git.example.com/it/grants.git', dataDir, http: http as never });
       await expect(source.fetchLatest()).rejects.toMatchObject({ code: 'GIT_UNREACHABLE' });
       const config = fs.readFileSync(path.join(source.gitdir, 'config'), 'utf8');
       expect(config).toContain('url = https://git.example.com/it/grants.git');
