@@ -8,6 +8,7 @@ const nodeBuiltins = { group: ['node:*'], message: 'This code also runs where No
 const electron = { name: 'electron', message: 'Only main/app and preload may import electron.' };
 const keytar = { name: 'keytar', message: 'keytar is imported only by main/services/identity/keytar-secret-store.ts.' };
 const awsSdk = { group: ['@aws-sdk/*', '@smithy/*'], message: 'The AWS SDK is used only under main/services/.' };
+const mainCode = (message) => ({ group: ['**/main/**', '../main/*', '../../main/*'], message });
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'coverage/**', 'artifacts/**', 'config/schema/*.json'] },
@@ -30,14 +31,41 @@ export default tseslint.config(
         'error',
         {
           paths: [electron, keytar],
-          patterns: [nodeBuiltins, awsSdk, { group: ['**/main/**', '../main/*'], message: 'The renderer talks to main only through window.api (renderer/api.ts).' }],
+          patterns: [nodeBuiltins, awsSdk, mainCode('The renderer talks to main only through window.api (renderer/api.ts).')],
         },
       ],
     },
   },
   {
-    files: ['config/**/*.ts', 'preload/contract.ts'],
+    files: ['config/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [electron, keytar], patterns: [nodeBuiltins, awsSdk] }] },
+  },
+  {
+    // Bridge data has one home and one direction: main imports the contract and its DTOs, never the reverse.
+    files: ['preload/**/*.ts'],
+    ignores: ['preload/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [electron, keytar], patterns: [nodeBuiltins, awsSdk, mainCode('The bridge contract imports nothing from main: services import DTOs from preload/contract.ts.')] },
+      ],
+    },
+  },
+  {
+    files: ['preload/index.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [keytar], patterns: [awsSdk, mainCode('The preload imports nothing from main: it runs sandboxed in the page.')] }],
+    },
+  },
+  {
+    // Pure code both main and the renderer use (formatting, shared definitions): no runtime, no app code.
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [electron, keytar], patterns: [nodeBuiltins, awsSdk, mainCode('shared/ is imported by main and the renderer; it imports neither.'), { group: ['**/preload/**', '**/renderer/**'], message: 'shared/ is imported by main and the renderer; it imports neither.' }] },
+      ],
+    },
   },
   {
     files: ['main/services/**/*.ts'],
@@ -45,7 +73,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [electron, keytar] }] },
   },
   {
-    files: ['main/app/**/*.ts', 'main/cli/**/*.ts', 'preload/**/*.ts'],
+    files: ['main/app/**/*.ts', 'main/cli/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [keytar], patterns: [awsSdk] }] },
   },
   {

@@ -1,228 +1,135 @@
-// THE bridge contract between main, preload and renderer: channel maps, DTOs, the Result envelope.
-// Types only. Main and renderer import it with `import type`; nothing here imports electron or node:*.
+// THE bridge contract between main, preload and renderer: the channels (declared once, here), the DTOs they carry
+// (preload/dto/, re-exported), the Result envelope, and GrantboxApi — window.api — derived from the channels.
+// Imports nothing from main/**, electron or node:*; main and the services import DTOs from here, never the reverse.
+// The only runtime values are the two channel tables, which the preload walks to build window.api.
+//
+// Adding a channel: declare it below, give it a zod schema (main/app/ipc/schemas.ts) and a handler
+// (main/app/ipc/register.ts); both maps are typed over the channels, so a missing one is a compile error.
+// 'ns:method' becomes window.api.ns.method(args); event 'ns:thing' becomes window.api.ns.onThing(listener).
 //
 // Secrets: nothing main → renderer ever carries a secret key, session token or MFA code. The only secrets that
 // cross at all go one way, renderer → main, when the person types them (sign-in keys, an MFA code); the IPC
 // wrapper never logs arguments.
-import type { SerializedAppError } from '../main/services/errors';
-import type { SessionEvent, SessionInfo } from '../main/services/sessions/types';
-import type { ConflictChoice, ObjectPage, QueueSnapshot, UploadItem } from '../main/services/uploads/types';
-import type { Permission } from '../config/schema';
+import type { AppInfo, ExportResult } from './dto/app';
+import type { SerializedAppError } from './dto/errors';
+import type { GrantSummary, GrantsStatus } from './dto/grants';
+import type { IdentityInfo, ProfileSummary } from './dto/identity';
+import type { MfaRequest, SessionEvent, SessionInfo } from './dto/sessions';
+import type { ConflictChoice, ObjectPage, QueueSnapshot, ResumableUpload } from './dto/uploads';
 
-export type { SerializedAppError, SessionEvent, SessionInfo, ConflictChoice, ObjectPage, QueueSnapshot, UploadItem, Permission };
+export type * from './dto/app';
+export type * from './dto/errors';
+export type * from './dto/grants';
+export type * from './dto/identity';
+export type * from './dto/sessions';
+export type * from './dto/uploads';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: SerializedAppError };
 
-// ---------- DTOs ----------
-
-export interface AppInfo {
-  version: string;
-  platform: string;
-  /** Absolute path of the settings file in use (or that would be used). */
-  settingsPath: string;
-  /** Set when the settings are missing or invalid: what to do, in plain words. */
-  settingsProblem?: SerializedAppError;
-}
-
-export interface IdentityInfo {
-  /** e.g. arn:aws:iam::629470240201:user/john */
-  arn: string;
-  account: string;
-  /** The user name shown to people ("john"). */
-  userName: string;
-  /** Last 4 characters of the long-term access key id. */
-  accessKeyIdLast4: string;
-  /** false when the service could not confirm who this is (no GetCallerIdentity): `note` says why. */
-  verified: boolean;
-  /** Unverified sign-ins: true when the keys were accepted by another signed call (S3 ListBuckets). */
-  keysChecked?: boolean;
-  note?: string;
-}
-
-export interface GrantSummary {
-  name: string;
-  title: string;
-  description?: string;
-  contact?: string;
-  bucket: string;
-  region: string;
-  /** Resolved for the signed-in user ({user} filled in). */
-  prefix: string;
-  permissions: Permission[];
-  /** Seconds. */
-  durationSeconds: number;
-  mfa: boolean;
-  maxFileSizeBytes?: number;
-  onConflict: 'ask' | 'skip' | 'rename' | 'replace';
-  allowReplace: boolean;
-  /**
-   * Offered although Grantbox cannot tell whether it names you (signed in unconfirmed, without an ARN): the storage
-   * service decides when access is started.
-   */
-  serviceDecides?: boolean;
-}
-
-export interface GrantsStatus {
-  source: 'directory' | 'git';
-  /** Where grants come from (folder path or remote URL without credentials). */
-  location: string;
-  /** Commit (git) of the active set. */
-  revision?: string;
-  /** ISO time the active set was loaded / the revision was committed. */
-  updatedAt?: string;
-  /** Plain-language note when a newer version could not be used, or when offline and using a cached copy. */
-  notice?: string;
-  /** Number of grants in the active set (all, not only mine). */
-  total: number;
-}
-
-export interface ProfileSummary {
-  name: string;
-  /** Last 4 characters of the profile's access key id; never the secret. */
-  accessKeyIdLast4?: string;
-}
-
-export interface ResumableUpload {
-  id: string;
-  grant: string;
-  relativePath: string;
-  key: string;
-  size: number;
-  bytesDone: number;
-  /** false when the file changed (size/mtime) since the upload started: it can only be cleaned up. */
-  fileUnchanged: boolean;
-  startedAt: string;
-}
-
-export interface MfaRequest {
-  requestId: string;
-  grant: string;
-  grantTitle: string;
-  /** The MFA device, shown so the person knows which app/code to use. */
-  deviceName?: string;
-}
-
-export interface ExportResult {
-  /** null when the person cancelled the save dialog. */
-  path: string | null;
-  records?: number;
-}
-
 // ---------- channels ----------
 
-/** Renderer → main, request/response. Key = channel, args = the ONE argument object (or void), result = value. */
-export interface InvokeChannels {
-  'app:info': { args: void; result: AppInfo };
-  'app:openExternal': { args: { url: string }; result: void };
+/** A request/response channel: the ONE argument object (or void) and the result. Only the type matters. */
+export interface Call<Args, R> {
+  readonly args: Args;
+  readonly result: R;
+}
+/** A main → renderer event and its payload. Only the type matters. */
+export interface Emit<P> {
+  readonly payload: P;
+}
+const call = <Args, R>(): Call<Args, R> => ({}) as Call<Args, R>;
+const event = <P>(): Emit<P> => ({}) as Emit<P>;
 
-  'identity:get': { args: void; result: IdentityInfo | null };
+/** Renderer → main, request/response. */
+export const INVOKE_TABLE = {
+  'app:info': call<void, AppInfo>(),
+  'app:openExternal': call<{ url: string }, void>(),
+
+  'identity:get': call<void, IdentityInfo | null>(),
   /**
    * `arn`: who the keys belong to, as the person states it — used only when the service cannot confirm it (S3-compatible
    * services without GetCallerIdentity), so grants naming that ARN still match. AWS's own answer wins when it has one.
    */
-  'identity:signIn': { args: { accessKeyId: string; secretAccessKey: string; arn?: string }; result: IdentityInfo };
-  'identity:listProfiles': { args: void; result: ProfileSummary[] };
-  'identity:signInWithProfile': { args: { profile: string }; result: IdentityInfo };
-  'identity:signOut': { args: void; result: void };
+  'identity:signIn': call<{ accessKeyId: string; secretAccessKey: string; arn?: string }, IdentityInfo>(),
+  'identity:listProfiles': call<void, ProfileSummary[]>(),
+  'identity:signInWithProfile': call<{ profile: string }, IdentityInfo>(),
+  'identity:signOut': call<void, void>(),
 
-  'grants:list': { args: void; result: GrantSummary[] };
-  'grants:status': { args: void; result: GrantsStatus };
-  'grants:sync': { args: void; result: GrantsStatus };
+  'grants:list': call<void, GrantSummary[]>(),
+  'grants:status': call<void, GrantsStatus>(),
+  'grants:sync': call<void, GrantsStatus>(),
 
-  'session:list': { args: void; result: SessionInfo[] };
-  'session:assume': { args: { grant: string }; result: SessionInfo };
+  'session:list': call<void, SessionInfo[]>(),
+  'session:assume': call<{ grant: string }, SessionInfo>(),
   /** Re-assume within the grant ("Extend"). */
-  'session:extend': { args: { grant: string }; result: SessionInfo };
-  'session:end': { args: { grant: string }; result: void };
-  'session:answerMfa': { args: { requestId: string; code: string | null }; result: void };
+  'session:extend': call<{ grant: string }, SessionInfo>(),
+  'session:end': call<{ grant: string }, void>(),
+  'session:answerMfa': call<{ requestId: string; code: string | null }, void>(),
 
-  /** Paths come from the preload (webUtils.getPathForFile), never from page code. */
-  'uploads:start': { args: { grant: string; paths: string[] }; result: { batchId: string } };
+  /** Paths come from the preload (webUtils.getPathForFile), never from page code: see PageArgs. */
+  'uploads:start': call<{ grant: string; paths: string[] }, { batchId: string }>(),
   /** Opens the native file/folder picker in main and starts the upload of what was picked. */
-  'uploads:pick': { args: { grant: string; folders: boolean }; result: { batchId: string | null } };
-  'uploads:snapshot': { args: void; result: QueueSnapshot };
-  'uploads:cancel': { args: { id: string }; result: void };
-  'uploads:cancelAll': { args: void; result: void };
-  'uploads:retry': { args: { id: string }; result: void };
-  'uploads:resolveConflict': { args: { id: string; choice: ConflictChoice; applyToAll?: boolean }; result: void };
-  'uploads:clearFinished': { args: void; result: void };
-  'uploads:listResumable': { args: void; result: ResumableUpload[] };
-  'uploads:resume': { args: { id: string }; result: void };
-  'uploads:discard': { args: { id: string }; result: void };
+  'uploads:pick': call<{ grant: string; folders: boolean }, { batchId: string | null }>(),
+  'uploads:snapshot': call<void, QueueSnapshot>(),
+  'uploads:cancel': call<{ id: string }, void>(),
+  'uploads:cancelAll': call<void, void>(),
+  'uploads:retry': call<{ id: string }, void>(),
+  'uploads:resolveConflict': call<{ id: string; choice: ConflictChoice; applyToAll?: boolean }, void>(),
+  'uploads:clearFinished': call<void, void>(),
+  'uploads:listResumable': call<void, ResumableUpload[]>(),
+  'uploads:resume': call<{ id: string }, void>(),
+  'uploads:discard': call<{ id: string }, void>(),
 
-  'objects:list': { args: { grant: string; prefix?: string; token?: string }; result: ObjectPage };
+  'objects:list': call<{ grant: string; prefix?: string; token?: string }, ObjectPage>(),
 
   /** Opens a save dialog in main and writes the redacted helpdesk export there. */
-  'logs:export': { args: { sinceDays?: number; redactFilenames?: boolean }; result: ExportResult };
-}
+  'logs:export': call<{ sinceDays?: number; redactFilenames?: boolean }, ExportResult>(),
+};
 
 /** Main → renderer events. */
-export interface EventChannels {
-  'session:changed': SessionEvent;
-  'session:mfaRequested': MfaRequest;
+export const EVENT_TABLE = {
+  'session:changed': event<SessionEvent>(),
+  'session:mfaRequested': event<MfaRequest>(),
   /** Throttled (≤ 10/s) snapshot of the whole queue. */
-  'uploads:progress': QueueSnapshot;
-  'grants:changed': { status: GrantsStatus; grants: GrantSummary[] };
-  'identity:changed': IdentityInfo | null;
-}
+  'uploads:progress': event<QueueSnapshot>(),
+  'grants:changed': event<{ status: GrantsStatus; grants: GrantSummary[] }>(),
+  'identity:changed': event<IdentityInfo | null>(),
+};
 
+export type InvokeChannels = typeof INVOKE_TABLE;
 export type InvokeChannel = keyof InvokeChannels;
-export type EventChannel = keyof EventChannels;
+export type EventChannel = keyof typeof EVENT_TABLE;
+/** Payload of each event channel. */
+export type EventChannels = { [E in EventChannel]: (typeof EVENT_TABLE)[E]['payload'] };
 export type ArgsOf<C extends InvokeChannel> = InvokeChannels[C]['args'];
 export type ResultOf<C extends InvokeChannel> = InvokeChannels[C]['result'];
 
-// ---------- the api the preload exposes as window.api ----------
-
-type Unsubscribe = () => void;
-
-export interface GrantboxApi {
-  app: {
-    info(): Promise<Result<AppInfo>>;
-    openExternal(url: string): Promise<Result<void>>;
-  };
-  identity: {
-    get(): Promise<Result<IdentityInfo | null>>;
-    /** `arn` only when the person filled in "Your user ARN" (see 'identity:signIn'). */
-    signIn(accessKeyId: string, secretAccessKey: string, arn?: string): Promise<Result<IdentityInfo>>;
-    listProfiles(): Promise<Result<ProfileSummary[]>>;
-    signInWithProfile(profile: string): Promise<Result<IdentityInfo>>;
-    signOut(): Promise<Result<void>>;
-    onChanged(listener: (identity: IdentityInfo | null) => void): Unsubscribe;
-  };
-  grants: {
-    list(): Promise<Result<GrantSummary[]>>;
-    status(): Promise<Result<GrantsStatus>>;
-    sync(): Promise<Result<GrantsStatus>>;
-    onChanged(listener: (payload: EventChannels['grants:changed']) => void): Unsubscribe;
-  };
-  session: {
-    list(): Promise<Result<SessionInfo[]>>;
-    assume(grant: string): Promise<Result<SessionInfo>>;
-    extend(grant: string): Promise<Result<SessionInfo>>;
-    end(grant: string): Promise<Result<void>>;
-    answerMfa(requestId: string, code: string | null): Promise<Result<void>>;
-    onChanged(listener: (event: SessionEvent) => void): Unsubscribe;
-    onMfaRequested(listener: (request: MfaRequest) => void): Unsubscribe;
-  };
-  uploads: {
-    /** Files from a drop or an <input type=file>; the preload turns them into paths. */
-    start(grant: string, files: File[]): Promise<Result<{ batchId: string }>>;
-    pick(grant: string, folders: boolean): Promise<Result<{ batchId: string | null }>>;
-    snapshot(): Promise<Result<QueueSnapshot>>;
-    cancel(id: string): Promise<Result<void>>;
-    cancelAll(): Promise<Result<void>>;
-    retry(id: string): Promise<Result<void>>;
-    resolveConflict(id: string, choice: ConflictChoice, applyToAll?: boolean): Promise<Result<void>>;
-    clearFinished(): Promise<Result<void>>;
-    listResumable(): Promise<Result<ResumableUpload[]>>;
-    resume(id: string): Promise<Result<void>>;
-    discard(id: string): Promise<Result<void>>;
-    onProgress(listener: (snapshot: QueueSnapshot) => void): Unsubscribe;
-  };
-  objects: {
-    list(grant: string, prefix?: string, token?: string): Promise<Result<ObjectPage>>;
-  };
-  logs: {
-    export(options: { sinceDays?: number; redactFilenames?: boolean }): Promise<Result<ExportResult>>;
-  };
+/**
+ * What page code passes where it differs from what main receives: the page hands over File objects (from a drop or
+ * an <input type=file>) and the preload turns them into paths, so page code can never name a path of its own.
+ */
+export interface PageArgs {
+  'uploads:start': { grant: string; files: File[] };
 }
+export type PageArgsOf<C extends InvokeChannel> = C extends keyof PageArgs ? PageArgs[C] : ArgsOf<C>;
+
+// ---------- the api the preload exposes as window.api, derived from the channels ----------
+
+export type Unsubscribe = () => void;
+export type Namespace<C extends string> = C extends `${infer N}:${string}` ? N : never;
+/** 'session:assume' → 'assume'; event 'session:mfaRequested' → 'onMfaRequested'. */
+export type MethodName<C extends string> = C extends `${string}:${infer M}` ? M : never;
+export type EventMethodName<E extends string> = `on${Capitalize<MethodName<E>>}`;
+
+export type InvokeMethod<C extends InvokeChannel> = [PageArgsOf<C>] extends [void]
+  ? () => Promise<Result<ResultOf<C>>>
+  : (args: PageArgsOf<C>) => Promise<Result<ResultOf<C>>>;
+export type EventMethod<E extends EventChannel> = (listener: (payload: EventChannels[E]) => void) => Unsubscribe;
+
+export type GrantboxApi = {
+  [N in Namespace<InvokeChannel | EventChannel>]: {
+    [C in InvokeChannel as Namespace<C> extends N ? MethodName<C> : never]: InvokeMethod<C>;
+  } & {
+    [E in EventChannel as Namespace<E> extends N ? EventMethodName<E> : never]: EventMethod<E>;
+  };
+};

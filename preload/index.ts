@@ -1,18 +1,10 @@
-// The preload: builds window.api (GrantboxApi) — one method per invoke channel, event subscriptions that strip
-// the IpcRendererEvent and return an unsubscribe — and exposes it once. Runs sandboxed, so it imports nothing but
-// electron and types. Uploads take File objects only and turn them into paths here (webUtils.getPathForFile):
-// page code can never name a path of its own.
+// The preload: builds window.api (GrantboxApi) generically from the contract's channel tables (bridge.ts) — event
+// subscriptions strip the IpcRendererEvent and return an unsubscribe — and exposes it once. Runs sandboxed, so it
+// imports nothing but electron and its own folder. Uploads take File objects only and turn them into paths here
+// (webUtils.getPathForFile): page code can never name a path of its own. That is the one channel with its own code.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import type {
-  ArgsOf,
-  EventChannel,
-  EventChannels,
-  GrantboxApi,
-  InvokeChannel,
-  Result,
-  ResultOf,
-  SerializedAppError,
-} from './contract';
+import { buildBridge } from './bridge';
+import type { GrantboxApi, PageArgs, Result, SerializedAppError } from './contract';
 
 export interface PreloadIpc {
   invoke(channel: string, arg?: unknown): Promise<unknown>;
@@ -45,73 +37,31 @@ export function filesToPaths(files: unknown, pathForFile: (file: File) => string
   return paths;
 }
 
-export function buildApi({ ipc, pathForFile }: PreloadDeps): GrantboxApi {
-  const invoke = <C extends InvokeChannel>(channel: C, ...args: ArgsOf<C> extends void ? [] : [ArgsOf<C>]) =>
-    ipc.invoke(channel, args[0]) as Promise<Result<ResultOf<C>>>;
-  const on = <C extends EventChannel>(channel: C, listener: (payload: EventChannels[C]) => void) => {
-    const wrapped = (_event: IpcRendererEvent, payload: unknown) => listener(payload as EventChannels[C]);
-    ipc.on(channel, wrapped);
-    return () => {
-      ipc.removeListener(channel, wrapped);
-    };
-  };
+/** The argument object as sent: keys whose value is undefined are left out (the schemas are strict). */
+function compact(arg: unknown): unknown {
+  if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) return arg;
+  return Object.fromEntries(Object.entries(arg).filter(([, v]) => v !== undefined));
+}
 
-  return {
-    app: {
-      info: () => invoke('app:info'),
-      openExternal: (url) => invoke('app:openExternal', { url }),
-    },
-    identity: {
-      get: () => invoke('identity:get'),
-      signIn: (accessKeyId, secretAccessKey, arn) =>
-        invoke('identity:signIn', { accessKeyId, secretAccessKey, ...(arn === undefined ? {} : { arn }) }),
-      listProfiles: () => invoke('identity:listProfiles'),
-      signInWithProfile: (profile) => invoke('identity:signInWithProfile', { profile }),
-      signOut: () => invoke('identity:signOut'),
-      onChanged: (listener) => on('identity:changed', listener),
-    },
-    grants: {
-      list: () => invoke('grants:list'),
-      status: () => invoke('grants:status'),
-      sync: () => invoke('grants:sync'),
-      onChanged: (listener) => on('grants:changed', listener),
-    },
-    session: {
-      list: () => invoke('session:list'),
-      assume: (grant) => invoke('session:assume', { grant }),
-      extend: (grant) => invoke('session:extend', { grant }),
-      end: (grant) => invoke('session:end', { grant }),
-      answerMfa: (requestId, code) => invoke('session:answerMfa', { requestId, code }),
-      onChanged: (listener) => on('session:changed', listener),
-      onMfaRequested: (listener) => on('session:mfaRequested', listener),
-    },
-    uploads: {
-      start: async (grant, files) => {
+export function buildApi({ ipc, pathForFile }: PreloadDeps): GrantboxApi {
+  return buildBridge({
+    invoke(channel, args) {
+      if (channel === 'uploads:start') {
+        const { grant, files } = (args ?? {}) as Partial<PageArgs['uploads:start']>;
         const paths = filesToPaths(files, pathForFile);
-        if (!Array.isArray(paths)) return { ok: false, error: paths };
-        return invoke('uploads:start', { grant, paths });
-      },
-      pick: (grant, folders) => invoke('uploads:pick', { grant, folders }),
-      snapshot: () => invoke('uploads:snapshot'),
-      cancel: (id) => invoke('uploads:cancel', { id }),
-      cancelAll: () => invoke('uploads:cancelAll'),
-      retry: (id) => invoke('uploads:retry', { id }),
-      resolveConflict: (id, choice, applyToAll) =>
-        invoke('uploads:resolveConflict', { id, choice, ...(applyToAll === undefined ? {} : { applyToAll }) }),
-      clearFinished: () => invoke('uploads:clearFinished'),
-      listResumable: () => invoke('uploads:listResumable'),
-      resume: (id) => invoke('uploads:resume', { id }),
-      discard: (id) => invoke('uploads:discard', { id }),
-      onProgress: (listener) => on('uploads:progress', listener),
+        if (!Array.isArray(paths)) return Promise.resolve({ ok: false, error: paths });
+        return ipc.invoke(channel, { grant, paths }) as never;
+      }
+      return ipc.invoke(channel, compact(args)) as Promise<Result<never>>;
     },
-    objects: {
-      list: (grant, prefix, token) =>
-        invoke('objects:list', { grant, ...(prefix === undefined ? {} : { prefix }), ...(token === undefined ? {} : { token }) }),
+    on(channel, listener) {
+      const wrapped = (_event: IpcRendererEvent, payload: unknown) => listener(payload as never);
+      ipc.on(channel, wrapped);
+      return () => {
+        ipc.removeListener(channel, wrapped);
+      };
     },
-    logs: {
-      export: (options) => invoke('logs:export', { ...options }),
-    },
-  };
+  });
 }
 
 // Exposed once. Under contextIsolation the page sees a frozen copy; it can call these and nothing else.

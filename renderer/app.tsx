@@ -129,9 +129,9 @@ function Workspace({ info, identity, onSignedOut }: { info: AppInfo; identity: I
     const report = (context: string) => (e: unknown) =>
       toast({ tone: 'error', text: <ErrorMessage error={UiError.from(e)} context={context} live={false} /> });
     return {
-      cancel: (id) => void api.uploads.cancel(id).catch(report('cancelling an upload')),
-      retry: (id) => void api.uploads.retry(id).catch(report('retrying an upload')),
-      resolve: (id, choice, all) => void api.uploads.resolveConflict(id, choice, all).catch(report('choosing what to do with a file')),
+      cancel: (id) => void api.uploads.cancel({ id }).catch(report('cancelling an upload')),
+      retry: (id) => void api.uploads.retry({ id }).catch(report('retrying an upload')),
+      resolve: (id, choice, all) => void api.uploads.resolveConflict({ id, choice, applyToAll: all }).catch(report('choosing what to do with a file')),
       cancelAll: () => void api.uploads.cancelAll().catch(report('cancelling all uploads')),
       clearFinished: () => void api.uploads.clearFinished().catch(report('clearing finished uploads')),
     };

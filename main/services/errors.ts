@@ -1,20 +1,8 @@
 // AppError: the one error type services throw. `code` is stable (SCREAMING_SNAKE) so the UI, the CLI and helpdesk
 // can key on it; `message` is a sentence a non-technical person can act on; `details` carries what helpdesk needs
-// (AWS request id, HTTP status, the original error's name) and never a secret.
-
-export interface ErrorDetails {
-  /** AWS request id (x-amz-request-id / x-amzn-RequestId), kept for helpdesk. */
-  requestId?: string;
-  /** HTTP status of the failed call, when there was one. */
-  httpStatus?: number;
-  /** The original error's name/code (e.g. AccessDenied), for helpdesk. */
-  awsCode?: string;
-  /** Who to ask, when the grant names a contact. */
-  contact?: string;
-  /** What the person can do next, in plain words. */
-  hint?: string;
-  [key: string]: unknown;
-}
+// (AWS request id, HTTP status, the original error's name) and never a secret. Its plain-data shape,
+// SerializedAppError, is a bridge DTO (preload/dto/errors.ts).
+import type { ErrorDetails, SerializedAppError } from '../../preload/contract';
 
 export class AppError extends Error {
   readonly code: string;
@@ -31,12 +19,6 @@ export class AppError extends Error {
   toJSON(): SerializedAppError {
     return { code: this.code, message: this.message, ...(Object.keys(this.details).length ? { details: this.details } : {}) };
   }
-}
-
-export interface SerializedAppError {
-  code: string;
-  message: string;
-  details?: ErrorDetails;
 }
 
 export function isAppError(e: unknown): e is AppError {

@@ -1,28 +1,34 @@
 // An in-memory GrantboxApi for component tests and UI screenshots: holds identity, grants, sessions and the upload
 // queue in plain objects, records every call, and lets a test push main → renderer events (session changes, MFA
-// requests, progress). No vitest import, so it can also be bundled into a page for screenshots.
+// requests, progress). Built by the same buildBridge() as the real preload, from one behaviour per invoke channel,
+// so a channel added to the contract without a behaviour here is a compile error. No vitest import, so it can also
+// be bundled into a page for screenshots.
+import { buildBridge } from '../../preload/bridge';
 import type {
   AppInfo,
+  EventChannel,
+  EventChannels,
   ExportResult,
   GrantSummary,
   GrantboxApi,
   GrantsStatus,
   IdentityInfo,
-  MfaRequest,
+  InvokeChannel,
   ObjectPage,
+  PageArgsOf,
   ProfileSummary,
   QueueSnapshot,
   Result,
+  ResultOf,
   ResumableUpload,
   SerializedAppError,
-  SessionEvent,
   SessionInfo,
-  EventChannels,
 } from '../../preload/contract';
 
 export interface FakeCall {
-  method: string;
-  args: unknown[];
+  channel: InvokeChannel;
+  /** The argument object as the page passed it (a typed secret replaced by "<secret>", Files by their names). */
+  args: unknown;
 }
 
 export interface FakeState {
@@ -41,22 +47,23 @@ export interface FakeState {
   sessionSeconds: number;
 }
 
-export interface FakeApi extends GrantboxApi {
+export type FakeApi = GrantboxApi & {
   state: FakeState;
   calls: FakeCall[];
-  /** Make the next call(s) of `method` ("identity.signIn") fail with this error. */
-  failNext(method: string, error: SerializedAppError, times?: number): void;
-  /** Make `method` wait until the returned function is called (to observe busy states). */
-  hold(method: string): () => void;
-  emitSession(event: SessionEvent): void;
-  emitMfa(request: MfaRequest): void;
-  emitProgress(snapshot: QueueSnapshot): void;
-  emitGrants(payload: EventChannels['grants:changed']): void;
-  emitIdentity(identity: IdentityInfo | null): void;
-  callsOf(method: string): unknown[][];
+  /** Make the next call(s) on `channel` fail with this error. */
+  failNext(channel: InvokeChannel, error: SerializedAppError, times?: number): void;
+  /** Make calls on `channel` wait until the returned function is called (to observe busy states). */
+  hold(channel: InvokeChannel): () => void;
+  /** Push a main → renderer event. */
+  emit<E extends EventChannel>(channel: E, payload: EventChannels[E]): void;
+  /** The argument objects of the calls made on `channel`, in order. */
+  callsOf<C extends InvokeChannel>(channel: C): unknown[];
   /** Clock used for new sessions (tests with fake timers pass their own). */
   now: () => number;
-}
+};
+
+/** One behaviour per invoke channel: what the fake does with the page's arguments. */
+type Behaviours = { [C in InvokeChannel]: (args: PageArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> };
 
 export const JOHN: IdentityInfo = {
   arn: 'arn:aws:iam::629470240201:user/john',
@@ -115,35 +122,9 @@ export function defaultState(overrides: Partial<FakeState> = {}): FakeState {
 export function createFakeApi(initial: Partial<FakeState> = {}, clock: () => number = () => Date.now()): FakeApi {
   const state = defaultState(initial);
   const calls: FakeCall[] = [];
-  const failures = new Map<string, { error: SerializedAppError; times: number }>();
-  const holds = new Map<string, Promise<void>>();
-  const listeners = {
-    session: new Set<(e: SessionEvent) => void>(),
-    mfa: new Set<(r: MfaRequest) => void>(),
-    progress: new Set<(s: QueueSnapshot) => void>(),
-    grants: new Set<(p: EventChannels['grants:changed']) => void>(),
-    identity: new Set<(i: IdentityInfo | null) => void>(),
-  };
-
-  function subscribe<T>(set: Set<T>, fn: T) {
-    set.add(fn);
-    return () => {
-      set.delete(fn);
-    };
-  }
-
-  async function call<T>(method: string, args: unknown[], body: () => T | Promise<T>): Promise<Result<T>> {
-    calls.push({ method, args });
-    const held = holds.get(method);
-    if (held) await held;
-    const failure = failures.get(method);
-    if (failure) {
-      failure.times -= 1;
-      if (failure.times <= 0) failures.delete(method);
-      return { ok: false, error: failure.error };
-    }
-    return { ok: true, value: await body() };
-  }
+  const failures = new Map<InvokeChannel, { error: SerializedAppError; times: number }>();
+  const holds = new Map<InvokeChannel, Promise<void>>();
+  const listeners = new Map<EventChannel, Set<(payload: never) => void>>();
 
   const grantOf = (name: string) => state.grants.find((g) => g.name === name) ?? HR_GRANT;
   const newSession = (name: string) => {
@@ -152,99 +133,111 @@ export function createFakeApi(initial: Partial<FakeState> = {}, clock: () => num
     return info;
   };
 
-  const api: FakeApi = {
+  const behaviours: Behaviours = {
+    'app:info': () => state.info,
+    'app:openExternal': () => undefined,
+
+    'identity:get': () => state.identity,
+    // A stated ARN makes the identity unconfirmed, as signing in to a service without GetCallerIdentity does.
+    'identity:signIn': ({ accessKeyId, arn }) => {
+      state.identity =
+        arn === undefined
+          ? { ...JOHN, accessKeyIdLast4: accessKeyId.slice(-4) }
+          : { arn, account: arn.split(':')[4] ?? '', userName: arn.split('/').pop() ?? '', accessKeyIdLast4: accessKeyId.slice(-4), verified: false, note: 'This service could not confirm who these keys belong to.' };
+      return state.identity;
+    },
+    'identity:listProfiles': () => state.profiles,
+    'identity:signInWithProfile': () => {
+      state.identity = JOHN;
+      return JOHN;
+    },
+    'identity:signOut': () => {
+      state.identity = null;
+    },
+
+    'grants:list': () => state.grants,
+    'grants:status': () => state.status,
+    'grants:sync': () => state.status,
+
+    'session:list': () => state.sessions,
+    'session:assume': ({ grant }) => newSession(grant),
+    'session:extend': ({ grant }) => newSession(grant),
+    'session:end': ({ grant }) => {
+      state.sessions = state.sessions.filter((s) => s.grant !== grant);
+    },
+    'session:answerMfa': () => undefined,
+
+    'uploads:start': () => ({ batchId: `batch-${calls.length}` }),
+    'uploads:pick': () => ({ batchId: null }),
+    'uploads:snapshot': () => state.queue,
+    'uploads:cancel': () => undefined,
+    'uploads:cancelAll': () => undefined,
+    'uploads:retry': () => undefined,
+    'uploads:resolveConflict': () => undefined,
+    'uploads:clearFinished': () => undefined,
+    'uploads:listResumable': () => state.resumable,
+    'uploads:resume': () => undefined,
+    'uploads:discard': () => undefined,
+
+    'objects:list': ({ token }) => state.objectPages[token ? Number(token) : 0] ?? { objects: [], prefixes: [] },
+
+    'logs:export': () => state.exportResult,
+  };
+
+  /** What a test sees of a call: never the typed secret (so a test can't accidentally print it), File names only. */
+  function recorded(args: unknown): unknown {
+    if (typeof args !== 'object' || args === null) return args;
+    const out: Record<string, unknown> = { ...args };
+    if (typeof out.secretAccessKey === 'string') out.secretAccessKey = out.secretAccessKey ? '<secret>' : '';
+    if (Array.isArray(out.files)) out.files = out.files.map((f: File) => f.name);
+    return out;
+  }
+
+  async function invoke<C extends InvokeChannel>(channel: C, args: PageArgsOf<C>): Promise<Result<ResultOf<C>>> {
+    calls.push({ channel, args: recorded(args) });
+    const held = holds.get(channel);
+    if (held) await held;
+    const failure = failures.get(channel);
+    if (failure) {
+      failure.times -= 1;
+      if (failure.times <= 0) failures.delete(channel);
+      return { ok: false, error: failure.error };
+    }
+    const behaviour = behaviours[channel] as (a: PageArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>>;
+    return { ok: true, value: await behaviour(args) };
+  }
+
+  const bridge = buildBridge({
+    invoke,
+    on(channel, listener) {
+      const set = listeners.get(channel) ?? new Set();
+      listeners.set(channel, set);
+      set.add(listener as (payload: never) => void);
+      return () => {
+        set.delete(listener as (payload: never) => void);
+      };
+    },
+  });
+
+  return Object.assign(bridge, {
     state,
     calls,
     now: clock,
-    failNext(method, error, times = 1) {
-      failures.set(method, { error, times });
+    failNext(channel: InvokeChannel, error: SerializedAppError, times = 1) {
+      failures.set(channel, { error, times });
     },
-    hold(method) {
+    hold(channel: InvokeChannel) {
       let release!: () => void;
-      holds.set(method, new Promise<void>((r) => (release = r)));
+      holds.set(channel, new Promise<void>((r) => (release = r)));
       return () => {
-        holds.delete(method);
+        holds.delete(channel);
         release();
       };
     },
-    emitSession: (e) => listeners.session.forEach((l) => l(e)),
-    emitMfa: (r) => listeners.mfa.forEach((l) => l(r)),
-    emitProgress: (s) => {
-      state.queue = s;
-      listeners.progress.forEach((l) => l(s));
+    emit<E extends EventChannel>(channel: E, payload: EventChannels[E]) {
+      if (channel === 'uploads:progress') state.queue = payload as QueueSnapshot;
+      listeners.get(channel)?.forEach((l) => (l as (p: EventChannels[E]) => void)(payload));
     },
-    emitGrants: (p) => listeners.grants.forEach((l) => l(p)),
-    emitIdentity: (i) => listeners.identity.forEach((l) => l(i)),
-    callsOf: (method) => calls.filter((c) => c.method === method).map((c) => c.args),
-
-    app: {
-      info: () => call('app.info', [], () => state.info),
-      openExternal: (url) => call('app.openExternal', [url], () => undefined),
-    },
-    identity: {
-      get: () => call('identity.get', [], () => state.identity),
-      // The secret is recorded as a marker only, so a test can't accidentally print it.
-      // A stated ARN is recorded only when given (as the preload sends it) and makes the identity unconfirmed, as
-      // signing in to a service without GetCallerIdentity does.
-      signIn: (accessKeyId, secret, arn) =>
-        call('identity.signIn', [accessKeyId, secret ? '<secret>' : '', ...(arn === undefined ? [] : [arn])], () => {
-          state.identity =
-            arn === undefined
-              ? { ...JOHN, accessKeyIdLast4: accessKeyId.slice(-4) }
-              : { arn, account: arn.split(':')[4] ?? '', userName: arn.split('/').pop() ?? '', accessKeyIdLast4: accessKeyId.slice(-4), verified: false, note: 'This service could not confirm who these keys belong to.' };
-          return state.identity;
-        }),
-      listProfiles: () => call('identity.listProfiles', [], () => state.profiles),
-      signInWithProfile: (profile) =>
-        call('identity.signInWithProfile', [profile], () => {
-          state.identity = JOHN;
-          return JOHN;
-        }),
-      signOut: () =>
-        call('identity.signOut', [], () => {
-          state.identity = null;
-        }),
-      onChanged: (l) => subscribe(listeners.identity, l),
-    },
-    grants: {
-      list: () => call('grants.list', [], () => state.grants),
-      status: () => call('grants.status', [], () => state.status),
-      sync: () => call('grants.sync', [], () => state.status),
-      onChanged: (l) => subscribe(listeners.grants, l),
-    },
-    session: {
-      list: () => call('session.list', [], () => state.sessions),
-      assume: (grant) => call('session.assume', [grant], () => newSession(grant)),
-      extend: (grant) => call('session.extend', [grant], () => newSession(grant)),
-      end: (grant) =>
-        call('session.end', [grant], () => {
-          state.sessions = state.sessions.filter((s) => s.grant !== grant);
-        }),
-      answerMfa: (requestId, code) => call('session.answerMfa', [requestId, code], () => undefined),
-      onChanged: (l) => subscribe(listeners.session, l),
-      onMfaRequested: (l) => subscribe(listeners.mfa, l),
-    },
-    uploads: {
-      start: (grant, files) => call('uploads.start', [grant, files.map((f) => f.name)], () => ({ batchId: `batch-${calls.length}` })),
-      pick: (grant, folders) => call('uploads.pick', [grant, folders], () => ({ batchId: null })),
-      snapshot: () => call('uploads.snapshot', [], () => state.queue),
-      cancel: (id) => call('uploads.cancel', [id], () => undefined),
-      cancelAll: () => call('uploads.cancelAll', [], () => undefined),
-      retry: (id) => call('uploads.retry', [id], () => undefined),
-      resolveConflict: (id, choice, applyToAll) => call('uploads.resolveConflict', [id, choice, applyToAll], () => undefined),
-      clearFinished: () => call('uploads.clearFinished', [], () => undefined),
-      listResumable: () => call('uploads.listResumable', [], () => state.resumable),
-      resume: (id) => call('uploads.resume', [id], () => undefined),
-      discard: (id) => call('uploads.discard', [id], () => undefined),
-      onProgress: (l) => subscribe(listeners.progress, l),
-    },
-    objects: {
-      list: (grant, prefix, token) =>
-        call('objects.list', [grant, prefix, token], () => state.objectPages[token ? Number(token) : 0] ?? { objects: [], prefixes: [] }),
-    },
-    logs: {
-      export: (options) => call('logs.export', [options], () => state.exportResult),
-    },
-  };
-  return api;
+    callsOf: (channel: InvokeChannel) => calls.filter((c) => c.channel === channel).map((c) => c.args),
+  });
 }

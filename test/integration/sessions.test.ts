@@ -19,7 +19,8 @@ import { GrantStore } from '../../main/services/grants/grant-store';
 import { DefaultIdentityService } from '../../main/services/identity/identity-service';
 import { MemorySecretStore } from '../../main/services/identity/secret-store';
 import { SessionManager } from '../../main/services/sessions/session-manager';
-import type { GrantResolver, SessionEvent } from '../../main/services/sessions/types';
+import type { GrantResolver } from '../../main/services/sessions/types';
+import type { SessionEvent } from '../../preload/contract';
 import { startTutorialWorld, type TestWorld } from '../helpers/world';
 
 const REPO_GRANTS = path.resolve(__dirname, '../../config/grants');

@@ -10,7 +10,7 @@ describe('createClient', () => {
 
   it('turns error results into UiError with code, message, details and time', async () => {
     const api = createFakeApi();
-    api.failNext('grants.list', { code: 'GRANTS_UNREADABLE', message: 'Grantbox could not read the grants.', details: { hint: 'Try again later.' } });
+    api.failNext('grants:list', { code: 'GRANTS_UNREADABLE', message: 'Grantbox could not read the grants.', details: { hint: 'Try again later.' } });
     const client = createClient(api);
     const error = await client.grants.list().then(
       () => null,
@@ -33,9 +33,9 @@ describe('createClient', () => {
     const client = createClient(api);
     const seen: unknown[] = [];
     const off = client.uploads.onProgress((s) => seen.push(s));
-    api.emitProgress({ items: [], batches: [], bytesTotal: 1, bytesSent: 0, rate: 0 });
+    api.emit('uploads:progress', { items: [], batches: [], bytesTotal: 1, bytesSent: 0, rate: 0 });
     off();
-    api.emitProgress({ items: [], batches: [], bytesTotal: 2, bytesSent: 0, rate: 0 });
+    api.emit('uploads:progress', { items: [], batches: [], bytesTotal: 2, bytesSent: 0, rate: 0 });
     expect(seen).toHaveLength(1);
   });
 });

@@ -29,7 +29,7 @@ describe('App', () => {
     expect(await screen.findByRole('heading', { name: 'Grantbox needs its settings' })).toBeInTheDocument();
     expect(screen.getByRole('alert')).toHaveTextContent('The settings file has a mistake on line 4.');
     expect(screen.getByText('/home/john/.config/grantbox/settings.yaml')).toBeInTheDocument();
-    expect(api.callsOf('identity.get')).toHaveLength(0);
+    expect(api.callsOf('identity:get')).toHaveLength(0);
   });
 
   it('shows sign-in when nobody is signed in, then the workspace', async () => {
@@ -51,17 +51,17 @@ describe('App', () => {
     const banner = await screen.findByRole('region', { name: 'Upload access to HR documents' });
     expect(banner).toHaveTextContent(/ends in (59:59|1:00:00)/);
     expect(within(card).getByText('Upload access on')).toBeInTheDocument();
-    expect(api.callsOf('session.assume')).toEqual([['hr-upload']]);
+    expect(api.callsOf('session:assume')).toEqual([{ grant: 'hr-upload' }]);
   });
 
   it('asks for the MFA code when main requests it and sends only the 6 digits', async () => {
     const user = userEvent.setup();
     const api = fakeApi({ grants: [{ ...HR_GRANT, mfa: true }] });
-    const release = api.hold('session.assume');
+    const release = api.hold('session:assume');
     renderWithApi(<App />, api);
     const card = await screen.findByRole('region', { name: 'HR documents' });
     await user.click(within(card).getByRole('button', { name: 'Start upload access' }));
-    act(() => api.emitMfa({ requestId: 'mfa-1', grant: 'hr-upload', grantTitle: 'HR documents', deviceName: 'John’s phone' }));
+    act(() => api.emit('session:mfaRequested', { requestId: 'mfa-1', grant: 'hr-upload', grantTitle: 'HR documents', deviceName: 'John’s phone' }));
     const dialog = await screen.findByRole('dialog', { name: 'Enter your security code' });
     expect(dialog).toHaveTextContent('John’s phone');
     const input = within(dialog).getByLabelText('Security code');
@@ -71,7 +71,7 @@ describe('App', () => {
     expect(input).toHaveValue('123456');
     await user.click(within(dialog).getByRole('button', { name: 'Continue' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(api.callsOf('session.answerMfa')).toEqual([['mfa-1', '123456']]);
+    expect(api.callsOf('session:answerMfa')).toEqual([{ requestId: 'mfa-1', code: '123456' }]);
     release();
     expect(await screen.findByRole('region', { name: 'Upload access to HR documents' })).toBeInTheDocument();
   });
@@ -81,17 +81,17 @@ describe('App', () => {
     const api = fakeApi();
     renderWithApi(<App />, api);
     await screen.findByRole('region', { name: 'HR documents' });
-    act(() => api.emitMfa({ requestId: 'mfa-2', grant: 'hr-upload', grantTitle: 'HR documents' }));
+    act(() => api.emit('session:mfaRequested', { requestId: 'mfa-2', grant: 'hr-upload', grantTitle: 'HR documents' }));
     await screen.findByRole('dialog');
     await user.keyboard('{Escape}');
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(api.callsOf('session.answerMfa')).toEqual([['mfa-2', null]]);
+    expect(api.callsOf('session:answerMfa')).toEqual([{ requestId: 'mfa-2', code: null }]);
   });
 
   it('shows why starting access failed, in plain words, next to the grant', async () => {
     const user = userEvent.setup();
     const api = fakeApi();
-    api.failNext('session.assume', {
+    api.failNext('session:assume', {
       code: 'ASSUME_NOT_TRUSTED',
       message: 'Your account is not allowed to use HR documents yet.',
       details: { hint: 'Ask hr-it@company1.example to add you.', requestId: 'abc-123' },
@@ -101,7 +101,7 @@ describe('App', () => {
     await user.click(within(card).getByRole('button', { name: 'Start upload access' }));
     // Main also reports the refused start as a failed session event; that must not add an "ended" banner.
     act(() =>
-      api.emitSession({ type: 'failed', at: new Date().toISOString(), session: sessionFor(HR_GRANT, new Date(), 'failed'), error: { code: 'ASSUME_NOT_TRUSTED', message: 'Your account is not allowed to use HR documents yet.' } }),
+      api.emit('session:changed', { type: 'failed', at: new Date().toISOString(), session: sessionFor(HR_GRANT, new Date(), 'failed'), error: { code: 'ASSUME_NOT_TRUSTED', message: 'Your account is not allowed to use HR documents yet.' } }),
     );
     expect(await within(card).findByRole('alert')).toHaveTextContent('Your account is not allowed to use HR documents yet.');
     expect(screen.queryByRole('region', { name: 'Upload access to HR documents' })).toBeNull();
@@ -114,11 +114,11 @@ describe('App', () => {
     renderWithApi(<App />, api);
     const banner = await screen.findByRole('region', { name: 'Upload access to HR documents' });
     expect(banner).toHaveAttribute('data-level', 'ok');
-    act(() => api.emitSession({ type: 'expired', at: new Date().toISOString(), session: sessionFor(HR_GRANT, new Date(Date.now() - 1000), 'expired') }));
+    act(() => api.emit('session:changed', { type: 'expired', at: new Date().toISOString(), session: sessionFor(HR_GRANT, new Date(Date.now() - 1000), 'expired') }));
     expect(banner).toHaveAttribute('data-level', 'ended');
     await user.click(within(banner).getByRole('button', { name: 'Renew' }));
     await waitFor(() => expect(banner).toHaveAttribute('data-level', 'ok'));
-    expect(api.callsOf('session.assume')).toEqual([['hr-upload']]);
+    expect(api.callsOf('session:assume')).toEqual([{ grant: 'hr-upload' }]);
   });
 
   it('shows the grants notice and exports the session log from Help', async () => {
@@ -130,7 +130,7 @@ describe('App', () => {
     await user.click(screen.getByRole('button', { name: 'Help' }));
     await user.click(screen.getByRole('button', { name: 'Export session log…' }));
     expect(await screen.findByText(/Saved the session log \(42 entries\) to/)).toHaveTextContent('/home/john/Desktop/grantbox-log.jsonl');
-    expect(api.callsOf('logs.export')).toHaveLength(1);
+    expect(api.callsOf('logs:export')).toHaveLength(1);
   });
 
   it('checks for grant updates from Help', async () => {
@@ -140,7 +140,7 @@ describe('App', () => {
     await user.click(screen.getByRole('button', { name: 'Help' }));
     await user.click(screen.getByRole('button', { name: 'Check for grant updates' }));
     expect(await screen.findByText(/You have the latest/)).toBeInTheDocument();
-    expect(api.callsOf('grants.sync')).toHaveLength(1);
+    expect(api.callsOf('grants:sync')).toHaveLength(1);
   });
 
   it('uploads dropped files through the bridge once access is on', async () => {
@@ -150,7 +150,7 @@ describe('App', () => {
     renderWithApi(<App />, api);
     await screen.findByText('Upload access on');
     await user.upload(screen.getByTestId('file-input-hr-upload'), [new File(['hello'], 'new-file.txt')]);
-    await waitFor(() => expect(api.callsOf('uploads.start')).toEqual([['hr-upload', ['new-file.txt']]]));
+    await waitFor(() => expect(api.callsOf('uploads:start')).toEqual([{ grant: 'hr-upload', files: ['new-file.txt'] }]));
   });
 
   it('follows queue progress events', async () => {
@@ -158,7 +158,7 @@ describe('App', () => {
     renderWithApi(<App />, api);
     await screen.findByText('Nothing uploading. Files you add appear here.');
     act(() =>
-      api.emitProgress({
+      api.emit('uploads:progress', {
         items: [{ id: 'u1', batchId: 'b1', grant: 'hr-upload', relativePath: 'new-file.txt', key: 'incoming/john/new-file.txt', size: 2048, bytesSent: 1024, state: 'uploading', rate: 512 }],
         batches: [{ batchId: 'b1', grant: 'hr-upload', total: 1, done: 0, failed: 0, skipped: 0, cancelled: 0, refused: 0, bytesTotal: 2048, bytesSent: 1024, finished: false }],
         bytesTotal: 2048,
@@ -172,7 +172,7 @@ describe('App', () => {
   it('shows a full-screen problem with Try again when the bridge fails at start', async () => {
     const user = userEvent.setup();
     const api = fakeApi();
-    api.failNext('app.info', { code: 'UNEXPECTED', message: 'Grantbox could not start its background part.' });
+    api.failNext('app:info', { code: 'UNEXPECTED', message: 'Grantbox could not start its background part.' });
     renderWithApi(<App />, api);
     expect(await screen.findByRole('heading', { name: 'Grantbox could not start' })).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Try again' }));
@@ -184,7 +184,7 @@ describe('App', () => {
     const { api } = renderWithApi(<App />);
     await user.click(await screen.findByRole('button', { name: 'Sign out' }));
     expect(await screen.findByRole('heading', { name: 'Sign in to upload files' })).toBeInTheDocument();
-    expect(api.callsOf('identity.signOut')).toHaveLength(1);
+    expect(api.callsOf('identity:signOut')).toHaveLength(1);
   });
 });
 

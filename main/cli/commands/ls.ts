@@ -2,7 +2,7 @@
 // grant's session in this process and lists what is under the grant's prefix (PREFIX is relative to it), one
 // folder level at a time, every page. Needs the grant's `list` permission.
 import type { Command } from 'commander';
-import type { ObjectEntry } from '../../services/uploads/types';
+import type { ObjectEntry } from '../../../preload/contract';
 import { action, withServices } from '../support';
 
 function when(iso: string): string {

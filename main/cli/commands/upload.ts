@@ -7,8 +7,7 @@
 // program is built, so other commands and --help do not pay for loading the AWS SDK.
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import type { QueueSnapshot, UploadItem } from '../../../preload/contract';
-import type { ConflictChoice } from '../../services/uploads/types';
+import type { ConflictChoice, QueueSnapshot, UploadItem } from '../../../preload/contract';
 import { action, depsOf, withServices } from '../support';
 
 type FormatBytes = (n: number) => string;

@@ -6,7 +6,8 @@
 // ServiceException named after the XML <Code>, "Unknown"/"UnknownError" when the body is not in the service's
 // protocol (S3-compatible stores answer STS with S3-style bodies), a deserialization error carrying `$response`
 // when the body is garbage, or a bare Node network error. People must never see "UnknownError".
-import { AppError, type ErrorDetails } from '../errors';
+import type { ErrorDetails } from '../../../preload/contract';
+import { AppError } from '../errors';
 
 export interface AwsErrorContext {
   /** The API operation, e.g. "AssumeRole", "GetCallerIdentity", "PutObject". */

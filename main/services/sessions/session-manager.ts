@@ -23,7 +23,8 @@ import { AppError, isAppError, toAppError } from '../errors';
 import type { LongTermCredentials } from '../identity/identity-service';
 import { Listeners } from '../listeners';
 import type { MfaPrompt, SessionService, Unsubscribe } from '../services';
-import type { GrantResolver, SessionEvent, SessionEventType, SessionGrant, SessionInfo } from './types';
+import type { SessionEvent, SessionEventType, SessionInfo } from '../../../preload/contract';
+import type { GrantResolver, SessionGrant } from './types';
 
 /** Injectable time source so tests can use fake timers (vi.useFakeTimers fakes both by default). */
 export interface Clock {

@@ -11,11 +11,19 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { AppError, toAppError, type SerializedAppError } from '../errors';
+import { AppError, toAppError } from '../errors';
 import { fromAwsError } from '../aws/errors';
 import type { AwsClientFactory } from '../aws/client-factory';
 import type { SessionLogWriter } from '../audit/types';
-import type { ResumableUpload } from '../../../preload/contract';
+import type {
+  BatchSummary,
+  ConflictChoice,
+  ObjectPage,
+  QueueSnapshot,
+  ResumableUpload,
+  SerializedAppError,
+  UploadItem,
+} from '../../../preload/contract';
 import type { UploadService, Unsubscribe } from '../services';
 import { makeKey, renamedKey, UnsafeNameError } from './naming';
 import { planParts, type PartPlanOptions } from './part-size';
@@ -38,7 +46,7 @@ import {
   type TransferHooks,
 } from './transfer';
 import { walkDrop } from './walk';
-import type { BatchSummary, ConflictChoice, ObjectPage, PersistedPart, QueueSnapshot, ResumeRecord, UploadGrant, UploadItem } from './types';
+import type { PersistedPart, ResumeRecord, UploadGrant } from './types';
 
 export interface UploadServiceDeps {
   resolveGrant(name: string): Promise<UploadGrant> | UploadGrant;

@@ -31,7 +31,7 @@ export function GrantCard({ grant, active, busy, error, onStart, onClearError, r
   async function upload(files: File[]) {
     setUploadError(null);
     try {
-      await api.uploads.start(grant.name, files);
+      await api.uploads.start({ grant: grant.name, files });
     } catch (e) {
       setUploadError(UiError.from(e));
       throw e;
@@ -40,7 +40,7 @@ export function GrantCard({ grant, active, busy, error, onStart, onClearError, r
   async function pickFolder() {
     setUploadError(null);
     try {
-      await api.uploads.pick(grant.name, true);
+      await api.uploads.pick({ grant: grant.name, folders: true });
     } catch (e) {
       setUploadError(UiError.from(e));
     }

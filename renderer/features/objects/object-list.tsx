@@ -23,7 +23,7 @@ export function ObjectList({ grant, title, prefix, refreshKey = 0 }: { grant: st
 
   const fetchPage = useCallback(
     (next: string | undefined, gen: number) =>
-      api.objects.list(grant, undefined, next).then(
+      api.objects.list({ grant, token: next }).then(
         (page) => {
           if (gen !== generation.current) return;
           setObjects((prev) => (next ? [...prev, ...page.objects] : page.objects));

@@ -36,7 +36,7 @@ export function MfaDialog({ request, onDone }: { request: MfaRequest; onDone: ()
     setError(null);
     setCode('');
     try {
-      await api.session.answerMfa(request.requestId, value);
+      await api.session.answerMfa({ requestId: request.requestId, code: value });
       onDone();
     } catch (e) {
       setError(UiError.from(e));

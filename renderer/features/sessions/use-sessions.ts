@@ -99,9 +99,9 @@ export function useSessions(api: Client): SessionsState {
     [],
   );
 
-  const start = useCallback((grant: string) => run(grant, 'starting', () => api.session.assume(grant)), [api, run]);
-  const extend = useCallback((grant: string) => run(grant, 'extending', () => api.session.extend(grant)), [api, run]);
-  const end = useCallback((grant: string) => run(grant, 'ending', () => api.session.end(grant)), [api, run]);
+  const start = useCallback((grant: string) => run(grant, 'starting', () => api.session.assume({ grant })), [api, run]);
+  const extend = useCallback((grant: string) => run(grant, 'extending', () => api.session.extend({ grant })), [api, run]);
+  const end = useCallback((grant: string) => run(grant, 'ending', () => api.session.end({ grant })), [api, run]);
   const dismiss = useCallback((grant: string) => {
     setSessions((prev) => {
       const next = { ...prev };

@@ -77,7 +77,7 @@ export function SignInScreen({ onSignedIn }: { onSignedIn: (identity: IdentityIn
     setBusy('keys');
     setError(null);
     try {
-      const identity = statedArn ? await api.identity.signIn(id, typed, statedArn) : await api.identity.signIn(id, typed);
+      const identity = await api.identity.signIn({ accessKeyId: id, secretAccessKey: typed, ...(statedArn ? { arn: statedArn } : {}) });
       onSignedIn(identity);
     } catch (err) {
       setError(UiError.from(err));
@@ -90,7 +90,7 @@ export function SignInScreen({ onSignedIn }: { onSignedIn: (identity: IdentityIn
     setBusy('profile');
     setError(null);
     try {
-      onSignedIn(await api.identity.signInWithProfile(profile));
+      onSignedIn(await api.identity.signInWithProfile({ profile }));
     } catch (err) {
       setError(UiError.from(err));
       setBusy(null);

@@ -19,7 +19,7 @@ export function ResumableNotice({ grantTitles }: { grantTitles: Record<string, s
   async function act(id: string, action: 'resume' | 'discard') {
     setError(null);
     try {
-      await (action === 'resume' ? api.uploads.resume(id) : api.uploads.discard(id));
+      await (action === 'resume' ? api.uploads.resume({ id }) : api.uploads.discard({ id }));
       setItems((list) => list.filter((i) => i.id !== id));
     } catch (e) {
       setError(UiError.from(e));

@@ -8,7 +8,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { createServices, type AppServices } from '../../../main/services/container';
 import { MemorySecretStore } from '../../../main/services/identity/secret-store';
-import type { SessionEvent } from '../../../main/services/sessions/types';
+import type { SessionEvent } from '../../../preload/contract';
 
 const sts = mockClient(STSClient);
 const s3 = mockClient(S3Client);

@@ -7,9 +7,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AwsClientFactory } from '../../../../main/services/aws/client-factory';
 import type { LogRecord } from '../../../../main/services/audit/types';
 import { refreshLeadMs, sanitizeSourceIdentity, SessionManager } from '../../../../main/services/sessions/session-manager';
-import type { SessionEvent, SessionGrant } from '../../../../main/services/sessions/types';
+import type { SessionGrant } from '../../../../main/services/sessions/types';
 import type { LongTermCredentials } from '../../../../main/services/identity/identity-service';
-import type { MfaRequest } from '../../../../preload/contract';
+import type { MfaRequest, SessionEvent } from '../../../../preload/contract';
 
 const sts = mockClient(STSClient);
 const iam = mockClient(IAMClient);

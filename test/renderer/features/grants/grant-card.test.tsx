@@ -36,10 +36,10 @@ describe('GrantCard', () => {
   it('asks main for a folder picker and shows a refusal to add files', async () => {
     const user = userEvent.setup();
     const api = fakeApi();
-    api.failNext('uploads.pick', { code: 'SESSION_EXPIRED', message: 'Upload access to HR documents has ended.', details: { hint: 'Choose Renew, then add the folder again.' } });
+    api.failNext('uploads:pick', { code: 'SESSION_EXPIRED', message: 'Upload access to HR documents has ended.', details: { hint: 'Choose Renew, then add the folder again.' } });
     renderWithApi(<GrantCard grant={HR_GRANT} active onStart={vi.fn()} onClearError={vi.fn()} />, api);
     await user.click(screen.getByRole('button', { name: 'Choose a folder…' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Upload access to HR documents has ended.');
-    expect(api.callsOf('uploads.pick')).toEqual([['hr-upload', true]]);
+    expect(api.callsOf('uploads:pick')).toEqual([{ grant: 'hr-upload', folders: true }]);
   });
 });

@@ -26,7 +26,7 @@ describe('HelpMenu', () => {
     renderWithApi(<HelpMenu onGrantsStatus={vi.fn()} />, api);
     await user.click(screen.getByRole('button', { name: 'Help' }));
     await user.click(screen.getByRole('button', { name: 'Export session log…' }));
-    await waitFor(() => expect(api.callsOf('logs.export')).toEqual([[{ sinceDays: 7 }]]));
+    await waitFor(() => expect(api.callsOf('logs:export')).toEqual([{ sinceDays: 7 }]));
     expect(screen.queryByText(/Saved the session log/)).toBeNull();
     expect(screen.queryByRole('alert')).toBeNull();
   });
@@ -34,7 +34,7 @@ describe('HelpMenu', () => {
   it('shows an export failure as an error with helpdesk details', async () => {
     const user = userEvent.setup();
     const api = fakeApi();
-    api.failNext('logs.export', { code: 'EXPORT_WRITE_FAILED', message: 'Grantbox could not save the log there.', details: { hint: 'Choose another folder, such as Documents.' } });
+    api.failNext('logs:export', { code: 'EXPORT_WRITE_FAILED', message: 'Grantbox could not save the log there.', details: { hint: 'Choose another folder, such as Documents.' } });
     renderWithApi(<HelpMenu onGrantsStatus={vi.fn()} />, api);
     await user.click(screen.getByRole('button', { name: 'Help' }));
     await user.click(screen.getByRole('button', { name: 'Export session log…' }));

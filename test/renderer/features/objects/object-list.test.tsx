@@ -33,9 +33,9 @@ describe('ObjectList', () => {
     expect(await screen.findByText('zz.bin')).toBeInTheDocument();
     expect(screen.getByText('3 GB')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull();
-    expect(api.callsOf('objects.list')).toEqual([
-      ['hr-upload', undefined, undefined],
-      ['hr-upload', undefined, '1'],
+    expect(api.callsOf('objects:list')).toEqual([
+      { grant: 'hr-upload' },
+      { grant: 'hr-upload', token: '1' },
     ]);
   });
 
@@ -46,7 +46,7 @@ describe('ObjectList', () => {
 
   it('shows a plain error when listing is not allowed', async () => {
     const api = fakeApi();
-    api.failNext('objects.list', { code: 'LIST_DENIED', message: 'You cannot see the files in HR documents.', details: { requestId: 'r1' } });
+    api.failNext('objects:list', { code: 'LIST_DENIED', message: 'You cannot see the files in HR documents.', details: { requestId: 'r1' } });
     renderWithApi(<ObjectList grant="hr-upload" title="HR documents" prefix="incoming/john/" />, api);
     expect(await screen.findByRole('alert')).toHaveTextContent('You cannot see the files in HR documents.');
   });
@@ -56,6 +56,6 @@ describe('ObjectList', () => {
     const { api } = renderWithApi(<ObjectList grant="hr-upload" title="HR documents" prefix="incoming/john/" />);
     await screen.findByText('No files here yet.');
     await user.click(screen.getByRole('button', { name: 'Refresh' }));
-    await waitFor(() => expect(api.callsOf('objects.list')).toHaveLength(2));
+    await waitFor(() => expect(api.callsOf('objects:list')).toHaveLength(2));
   });
 });

@@ -21,14 +21,14 @@ describe('SignInScreen', () => {
     await user.paste(SECRET);
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     await waitFor(() => expect(onSignedIn).toHaveBeenCalledWith(expect.objectContaining({ userName: 'john', account: '629470240201' })));
-    expect(api.callsOf('identity.signIn')).toEqual([[KEY_ID, '<secret>']]);
+    expect(api.callsOf('identity:signIn')).toEqual([{ accessKeyId: KEY_ID, secretAccessKey: '<secret>' }]);
     expect(secret.value).toBe('');
   });
 
   it('shows a plain error, keeps the key id, and has cleared the secret', async () => {
     const user = userEvent.setup();
     const api = fakeApi();
-    api.failNext('identity.signIn', {
+    api.failNext('identity:signIn', {
       code: 'SIGN_IN_REJECTED',
       message: 'That access key and secret do not match.',
       details: { hint: 'Paste both again exactly as IT gave them to you.', requestId: 'r-42' },
@@ -53,7 +53,7 @@ describe('SignInScreen', () => {
   it('clears the secret field while the check runs', async () => {
     const user = userEvent.setup();
     const api = fakeApi();
-    const release = api.hold('identity.signIn');
+    const release = api.hold('identity:signIn');
     renderWithApi(<SignInScreen onSignedIn={vi.fn()} />, api);
     await user.click(screen.getByLabelText('Access key ID'));
     await user.paste(KEY_ID);
@@ -74,12 +74,12 @@ describe('SignInScreen', () => {
     await user.selectOptions(select, 'default');
     await user.click(screen.getByRole('button', { name: 'Use this profile' }));
     await waitFor(() => expect(onSignedIn).toHaveBeenCalled());
-    expect(api.callsOf('identity.signInWithProfile')).toEqual([['default']]);
+    expect(api.callsOf('identity:signInWithProfile')).toEqual([{ profile: 'default' }]);
   });
 
   it('hides the profile option when there are no saved profiles', async () => {
     const { api } = renderWithApi(<SignInScreen onSignedIn={vi.fn()} />, fakeApi({ profiles: [] }));
-    await waitFor(() => expect(api.callsOf('identity.listProfiles')).toHaveLength(1));
+    await waitFor(() => expect(api.callsOf('identity:listProfiles')).toHaveLength(1));
     expect(screen.queryByLabelText('Saved profile')).toBeNull();
   });
 
@@ -102,7 +102,7 @@ describe('SignInScreen', () => {
       expect(screen.getByLabelText('Your user ARN')).not.toBeVisible();
       await typeKeys(user);
       await user.click(screen.getByRole('button', { name: 'Sign in' }));
-      await waitFor(() => expect(api.callsOf('identity.signIn')).toEqual([['minioadmin', '<secret>']]));
+      await waitFor(() => expect(api.callsOf('identity:signIn')).toEqual([{ accessKeyId: 'minioadmin', secretAccessKey: '<secret>' }]));
     });
 
     it('opens, takes a labelled ARN, and sends it trimmed with the keys', async () => {
@@ -118,7 +118,7 @@ describe('SignInScreen', () => {
       await user.paste(`  ${ARN} `);
       await user.click(screen.getByRole('button', { name: 'Sign in' }));
       await waitFor(() => expect(onSignedIn).toHaveBeenCalledWith(expect.objectContaining({ arn: ARN, verified: false })));
-      expect(api.callsOf('identity.signIn')).toEqual([['minioadmin', '<secret>', ARN]]);
+      expect(api.callsOf('identity:signIn')).toEqual([{ accessKeyId: 'minioadmin', secretAccessKey: '<secret>', arn: ARN }]);
     });
 
     it('a whitespace-only ARN counts as empty', async () => {
@@ -129,7 +129,7 @@ describe('SignInScreen', () => {
       await user.click(screen.getByLabelText('Your user ARN'));
       await user.paste('   ');
       await user.click(screen.getByRole('button', { name: 'Sign in' }));
-      await waitFor(() => expect(api.callsOf('identity.signIn')).toEqual([['minioadmin', '<secret>']]));
+      await waitFor(() => expect(api.callsOf('identity:signIn')).toEqual([{ accessKeyId: 'minioadmin', secretAccessKey: '<secret>' }]));
     });
 
     it('explains a malformed ARN next to the field and sends nothing; editing it clears the message', async () => {
@@ -149,7 +149,7 @@ describe('SignInScreen', () => {
       expect(field).toBeVisible();
       expect(field).toHaveAttribute('aria-invalid', 'true');
       expect(field).toHaveAccessibleDescription(/That does not look like a user ARN/);
-      expect(api.callsOf('identity.signIn')).toEqual([]);
+      expect(api.callsOf('identity:signIn')).toEqual([]);
       // Nothing was sent, so the secret is still there to retry with.
       expect((screen.getByLabelText('Secret access key') as HTMLInputElement).value).toBe(SECRET);
       await user.type(field, 'x');

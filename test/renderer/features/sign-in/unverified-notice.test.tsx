@@ -61,7 +61,7 @@ describe('App with an unconfirmed sign-in', () => {
     const notice = await screen.findByRole('region', { name: 'Sign-in not confirmed' });
     expect(notice).toHaveTextContent('Grantbox is using the ARN you entered: arn:minio:iam:::user/john');
     expect(screen.getByTestId('signed-in-as')).toHaveTextContent('Signed in as john (not confirmed)');
-    expect(api.callsOf('identity.signIn')).toEqual([['minioadmin', '<secret>', 'arn:minio:iam:::user/john']]);
+    expect(api.callsOf('identity:signIn')).toEqual([{ accessKeyId: 'minioadmin', secretAccessKey: '<secret>', arn: 'arn:minio:iam:::user/john' }]);
   });
 
   it('a confirmed sign-in shows no such notice', async () => {

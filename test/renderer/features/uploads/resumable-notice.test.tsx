@@ -20,7 +20,7 @@ describe('ResumableNotice', () => {
     await user.click(screen.getByRole('button', { name: 'Continue archive.zip' }));
     await user.click(screen.getByRole('button', { name: 'Discard edited.xlsx' }));
     await waitFor(() => expect(screen.queryByRole('heading', { name: /interrupted/ })).toBeNull());
-    expect(api.callsOf('uploads.resume')).toEqual([['r1']]);
-    expect(api.callsOf('uploads.discard')).toEqual([['r2']]);
+    expect(api.callsOf('uploads:resume')).toEqual([{ id: 'r1' }]);
+    expect(api.callsOf('uploads:discard')).toEqual([{ id: 'r2' }]);
   });
 });

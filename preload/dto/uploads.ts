@@ -1,0 +1,96 @@
+// What the UI and CLI see of uploads and bucket listings. Plain data, serializable over IPC. Types only.
+import type { OnConflict } from '../../config/schema';
+import type { FinishedState } from '../../shared/upload-states';
+import type { SerializedAppError } from './errors';
+
+export type { FinishedState };
+
+export type UploadState =
+  | 'queued'
+  | 'uploading'
+  | 'conflict' // waiting for the person to choose skip / keep both / replace
+  | FinishedState; // done, skipped, failed, cancelled, or refused before a byte was sent (too big, unsafe name, unreadable)
+
+export type ConflictChoice = Exclude<OnConflict, 'ask'>;
+
+export interface UploadItem {
+  id: string;
+  batchId: string;
+  grant: string;
+  /** What the person dropped, relative to the dropped folder (or the file's base name). */
+  relativePath: string;
+  /** The S3 key it goes to (grant prefix + relative path, made safe). */
+  key: string;
+  size: number;
+  bytesSent: number;
+  state: UploadState;
+  /** Bytes per second over the last few seconds, while uploading. */
+  rate?: number;
+  /** Seconds left, while uploading. */
+  etaSeconds?: number;
+  /** Plain-language reason for refused/failed/conflict, with code and request id for helpdesk. */
+  error?: SerializedAppError;
+  /** When a name had to be changed to be safe (e.g. "..", backslashes): what changed, in plain words. */
+  note?: string;
+  /** Choices offered in the `conflict` state. */
+  conflictChoices?: ConflictChoice[];
+  startedAt?: string;
+  finishedAt?: string;
+  parts?: number;
+  retries?: number;
+}
+
+export interface BatchSummary {
+  batchId: string;
+  grant: string;
+  total: number;
+  done: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
+  refused: number;
+  bytesTotal: number;
+  bytesSent: number;
+  finished: boolean;
+}
+
+export interface QueueSnapshot {
+  items: UploadItem[];
+  batches: BatchSummary[];
+  /** Overall progress across unfinished batches. */
+  bytesTotal: number;
+  bytesSent: number;
+  rate: number;
+  etaSeconds?: number;
+  /**
+   * Progress events carry at most a window of items (unfinished ones first) so a 10,000-file drop doesn't flood
+   * IPC; this counts the items left out of this snapshot (snapshot() itself returns them all).
+   */
+  omittedItems?: number;
+}
+
+/** A multipart upload left unfinished (quit, crash) that can be resumed or cleaned up. */
+export interface ResumableUpload {
+  id: string;
+  grant: string;
+  relativePath: string;
+  key: string;
+  size: number;
+  bytesDone: number;
+  /** false when the file changed (size/mtime) since the upload started: it can only be cleaned up. */
+  fileUnchanged: boolean;
+  startedAt: string;
+}
+
+export interface ObjectEntry {
+  key: string;
+  size: number;
+  lastModified: string;
+}
+
+export interface ObjectPage {
+  objects: ObjectEntry[];
+  /** Folder-like prefixes when listing with a delimiter. */
+  prefixes: string[];
+  nextToken?: string;
+}
