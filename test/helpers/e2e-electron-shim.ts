@@ -49,11 +49,11 @@ async function stage(files: unknown): Promise<void> {
 }
 
 export const contextBridge = {
-  exposeInMainWorld(key: string, api: { uploads: { start: (grant: string, files: File[]) => Promise<unknown> } }) {
+  exposeInMainWorld(key: string, api: { uploads: { start: (args: { grant: string; files: File[] }) => Promise<unknown> } }) {
     const start = api.uploads.start;
-    api.uploads.start = async (grant, files) => {
-      await stage(files);
-      return start(grant, files);
+    api.uploads.start = async (args) => {
+      await stage(args?.files);
+      return start(args);
     };
     (window as unknown as Record<string, unknown>)[key] = Object.freeze(api);
   },
