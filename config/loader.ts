@@ -6,6 +6,7 @@
 // documents, output) and the grant checks in ./lint/grant-checks/, one module per check.
 import { GrantSchema, SettingsSchema, API_VERSION, type Grant, type Settings } from './schema';
 import { isRecord, sortDiagnostics, type Diagnostic, type SourceFile } from './lint/diagnostic';
+import { grantsUrlProblem } from './grants-url';
 import { GRANT_CHECKS } from './lint/grant-checks';
 import { FileContext, rangeFor } from './lint/locate';
 import { reportIssues } from './lint/schema-issues';
@@ -125,6 +126,10 @@ export function loadSettingsText(file: SourceFile): { settings: Settings | null;
         const endpoint = isRecord(data) && isRecord(data.aws) ? data.aws.endpoint : undefined;
         if (typeof endpoint === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(endpoint) && !/^https?:\/\//i.test(endpoint)) {
           ctx.add(rangeFor(doc, ['aws', 'endpoint']), ['aws', 'endpoint'], 'INVALID_URL', `aws.endpoint must start with http:// or https://, not "${endpoint}"`);
+        }
+        if (settings?.grants.source === 'git') {
+          const problem = grantsUrlProblem(settings.grants.url, (settings.grants.signedBy?.length ?? 0) > 0);
+          if (problem) ctx.add(rangeFor(doc, ['grants', 'url']), ['grants', 'url'], problem.code, problem.message, problem.severity);
         }
       }
     }
