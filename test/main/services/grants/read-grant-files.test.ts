@@ -69,4 +69,32 @@ describe('readGrantFiles', () => {
     const files = await readGrantFiles([dir]);
     expect(files.map((f) => f.problem?.code)).toEqual(['UNREADABLE_FILE']);
   });
+
+  it('refuses a link pointing outside the grants folder without reading or naming its target; links inside work', async () => {
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'gb-outside-'));
+    try {
+      const secret = path.join(outside, 'credentials');
+      await writeFile(secret, '[default]\naws_access_key_id = AKIAOUTSIDE\naws_secret_access_key: s3cr3t-outside\n');
+      await mkdir(path.join(dir, 'grants'));
+      await writeFile(path.join(dir, 'grants', 'real.yaml'), 'real: 1\n');
+      await symlink(secret, path.join(dir, 'grants', 'creds.yaml'));
+      await symlink(path.join(dir, 'grants', 'real.yaml'), path.join(dir, 'grants', 'inside.yaml'));
+      await symlink('../grants/real.yaml', path.join(dir, 'grants', 'relative.yaml'));
+      const files = await readGrantFiles([path.join(dir, 'grants')]);
+      expect(files.map((f) => [path.basename(f.path), f.problem?.code ?? null, f.text])).toEqual([
+        ['creds.yaml', 'LINK_OUTSIDE', ''],
+        ['inside.yaml', null, 'real: 1\n'],
+        ['real.yaml', null, 'real: 1\n'],
+        ['relative.yaml', null, 'real: 1\n'],
+      ]);
+      const said = JSON.stringify(files);
+      expect(said).not.toContain('AKIAOUTSIDE');
+      expect(said).not.toContain('aws_secret_access_key');
+      expect(said).not.toContain(outside);
+      // A file the person names themselves is theirs to point at.
+      expect((await readGrantFiles([path.join(dir, 'grants', 'creds.yaml')]))[0]!.text).toContain('AKIAOUTSIDE');
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
 });
