@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { grantsUrlProblem } from '../../config/grants-url';
 import { loadSettingsText } from '../../config/loader';
-import { GitSource } from '../../main/services/grants/git-source';
+import { GitClone } from '../../main/services/grants/git-clone';
 
 const settings = (grants: string) => ({ path: 's.yaml', text: `apiVersion: grantbox.dev/v1\nkind: Settings\ngrants:\n${grants}` });
 
@@ -37,11 +37,11 @@ describe('grants url transport rule', () => {
     try {
       const requests: string[] = [];
       const http = { request: async (req: { url: string }) => { requests.push(req.url); throw new Error('no network in this test'); } };
-      await expect(new GitSource({ url: 'http://git.example.com/g.git', dataDir, http: http as never }).fetchLatest()).rejects.toMatchObject({ code: 'GRANTS_URL_INSECURE' });
-      await expect(new GitSource({ url: 'file:///srv/g.git', dataDir, http: http as never, pinned: true }).fetchLatest()).rejects.toMatchObject({ code: 'GRANTS_URL_INSECURE' });
+      await expect(new GitClone({ url: 'http://git.example.com/g.git', dataDir, http: http as never }).fetchLatest()).rejects.toMatchObject({ code: 'GRANTS_URL_INSECURE' });
+      await expect(new GitClone({ url: 'file:///srv/g.git', dataDir, http: http as never, pinned: true }).fetchLatest()).rejects.toMatchObject({ code: 'GRANTS_URL_INSECURE' });
       expect(requests).toEqual([]);
       // Pinned plain http is allowed through to the network.
-      await expect(new GitSource({ url: 'http://git.example.com/g.git', dataDir, http: http as never, pinned: true }).fetchLatest()).rejects.toMatchObject({ code: 'GIT_FETCH_FAILED' });
+      await expect(new GitClone({ url: 'http://git.example.com/g.git', dataDir, http: http as never, pinned: true }).fetchLatest()).rejects.toMatchObject({ code: 'GIT_FETCH_FAILED' });
       expect(requests).toHaveLength(1);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
-// `grantbox grants sync | status | diff | init | token set|clear` — the GitOps side of grants: check for updates now,
-// say which grants are in use and why, show a pull request's permission changes in plain words, scaffold a grants
+// `grantbox grants sync | reset | status | diff | init | token set|clear` — the GitOps side of grants: check for
+// updates now (recording refusals in the session log), let an admin past rollback protection deliberately, say which
+// grants are in use and why, show a pull request's permission changes in plain words, scaffold a grants
 // repository, and keep the git token in the OS keychain. Registered under A's `grants` command (grantsCommand).
 // Exit codes: 0 done; 1 the update could not be fetched or was refused (sync) / nothing usable (status); 2 usage.
 // The grant store, isomorphic-git, the loader (yaml, zod) and the settings are imported when a subcommand runs,
@@ -13,6 +14,7 @@ import type { GrantsStatus } from '../../../preload/contract';
 import { AppError } from '../../services/errors';
 import type { GitGrantSource } from '../../services/grants/git-grant-source';
 import type { GrantStore } from '../../services/grants/grant-store';
+import type { SessionLogWriter } from '../../services/audit/types';
 import { resolveSettingsPath } from '../../services/paths';
 import { action, depsOf, readSecret } from '../support';
 import { grantsCommand } from './grants';
@@ -43,6 +45,19 @@ function printStatus(status: GrantsStatus, extra: { lastCheckedAt?: string } = {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/**
+ * The session log of this computer, so a revision refused by `grants sync` is recorded (grants.rejected) just as
+ * when the app fetched it: the helpdesk export is how admins hear about it.
+ */
+async function sessionLog(cmd: Command, settings: Settings): Promise<SessionLogWriter> {
+  const { SessionLog } = await import('../../services/audit/session-log');
+  return new SessionLog({
+    dataDir: depsOf(cmd).dataDir(),
+    ...(settings.log?.maxAgeDays !== undefined ? { maxAgeDays: settings.log.maxAgeDays } : {}),
+    ...(settings.log?.maxSize !== undefined ? { maxSize: settings.log.maxSize } : {}),
+  });
+}
+
 async function openStore(cmd: Command, initialSync: 'await' | 'none'): Promise<GrantStore> {
   const { settings, dir } = await settingsOf(cmd);
   const git = settings.grants.source === 'git';
@@ -50,6 +65,7 @@ async function openStore(cmd: Command, initialSync: 'await' | 'none'): Promise<G
   return GrantStore.open(settings, dir, {
     live: false,
     initialSync,
+    ...(initialSync === 'await' ? { log: await sessionLog(cmd, settings) } : {}),
     ...(git ? { dataDir: depsOf(cmd).dataDir() } : {}),
     ...(git && settings.grants.source === 'git' && settings.grants.token ? { secrets: depsOf(cmd).secrets() } : {}),
   });
@@ -93,6 +109,38 @@ export function register(program: Command): void {
       if (failed && status.total === 0) throw failed;
       if (failed && !opts.json) process.stderr.write(`grantbox: ${failed.code} ${failed.message}\n${failed.details.hint ? `  ${failed.details.hint}\n` : ''}`);
       return failed || status.notice ? 1 : 0;
+    }));
+
+  grants
+    .command('reset')
+    .description('Admin: forget the revision in use and take the newest fetched one as a new start (after history was rewritten on purpose)')
+    .option('--json', 'print the status as JSON')
+    .action(action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { settings, dir } = await settingsOf(cmd);
+      const { GitGrantSource } = await import('../../services/grants/git-grant-source');
+      const source = new GitGrantSource(gitSettings(settings), {
+        dataDir: depsOf(cmd).dataDir(),
+        settingsDir: dir,
+        log: await sessionLog(cmd, settings),
+        ...(gitSettings(settings).token ? { secrets: depsOf(cmd).secrets() } : {}),
+      });
+      const { previous } = await source.reset();
+      const snap = await source.sync();
+      const status: GrantsStatus = {
+        source: 'git',
+        location: source.location,
+        ...(snap.revision ? { revision: snap.revision } : {}),
+        ...(snap.committedAt ? { updatedAt: snap.committedAt } : {}),
+        ...(snap.notice ? { notice: snap.notice } : {}),
+        total: snap.grants.length,
+      };
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ...status, ...(previous ? { previous } : {}) }, null, 2)}\n`);
+      else {
+        process.stdout.write(`Forgot the revision in use${previous ? ` (${previous.slice(0, 7)})` : ''}; rollback protection now starts from the newest revision.\n`);
+        printStatus(status);
+      }
+      if (snap.fetchError) process.stderr.write(`grantbox: ${snap.fetchError.code} ${snap.fetchError.message}\n`);
+      return snap.revision && !snap.notice ? 0 : 1;
     }));
 
   grants

@@ -12,7 +12,9 @@ import { AppError } from '../errors';
 import { redactString } from '../audit/redact';
 import type { SourceFile } from '../../../config/loader';
 import type { SecretStore } from '../identity/secret-store';
+import { grantsUrlProblem, isLoopbackHost } from '../../../config/grants-url';
 import { MAX_FILE_BYTES, MAX_FILES } from './read-grant-files';
+import { MAX_PACK_BYTES, MAX_REVISION_ENTRIES, ObjectSizes, checkPack, packTooLarge } from './git-objects';
 
 export interface CommitInfo {
   oid: string;
@@ -39,7 +41,15 @@ export interface GitCloneOptions {
   /** Per-request time limit (ms) so a hung server never hangs a sync. */
   timeoutMs?: number;
   http?: HttpClient;
+  /** Commits are pinned to signing keys (settings signedBy): plain http is then allowed, with a warning. */
+  pinned?: boolean;
 }
+
+/** Errors that refuse what a fetch brought (not the connection): the revision it named counts as rejected. */
+export const REFUSED_CONTENT_CODES: ReadonlySet<string> = new Set(['GIT_PACK_TOO_LARGE', 'GIT_OBJECT_TOO_LARGE', 'GIT_PACK_INVALID']);
+
+/** How a fetched tip relates to the revision in use. */
+export type Lineage = 'same' | 'descends' | 'rewind' | 'unrelated';
 
 const FETCH_REF = 'refs/remotes/origin/grants';
 
@@ -60,13 +70,11 @@ export function redactUrl(url: string): string {
   }
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /** A token may travel over https, or to this computer itself (a local mirror or test server). */
 export function tokenTransportSafe(url: string): boolean {
   try {
     const u = new URL(url);
-    return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname));
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
   } catch {
     return false;
   }
@@ -85,11 +93,21 @@ export function gitCloneDir(dataDir: string): string {
   return path.join(dataDir, 'grants-git', 'repo.git');
 }
 
+/** Stops reading a response once it carries more than a pack may be (plus pkt-line framing). */
+async function* bounded(body: AsyncIterableIterator<Uint8Array>, limit: number): AsyncIterableIterator<Uint8Array> {
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.byteLength;
+    if (total > limit) throw packTooLarge(total);
+    yield chunk;
+  }
+}
+
 function withTimeout(client: HttpClient, timeoutMs: number): HttpClient {
   return {
     async request(req: GitHttpRequest) {
       const signal = AbortSignal.timeout(timeoutMs);
-      return await Promise.race([
+      const res = await Promise.race([
         // simple-get's socket timeout also catches a server that stalls mid-body.
         client.request({ ...req, signal, fetchOptions: { ...(req.fetchOptions ?? {}), timeout: timeoutMs } }),
         new Promise<never>((_, reject) => {
@@ -98,9 +116,25 @@ function withTimeout(client: HttpClient, timeoutMs: number): HttpClient {
           });
         }),
       ]);
+      return res.body ? { ...res, body: bounded(res.body, MAX_PACK_BYTES + 1024 * 1024) } : res;
     },
   };
 }
+
+/**
+ * The file system isomorphic-git's fetch writes through: a received pack is checked (checkPack) before it is
+ * written and indexed, because indexing inflates every object in it.
+ */
+const packCheckingFs = {
+  ...fs,
+  promises: {
+    ...fs.promises,
+    writeFile: async (file: fs.PathLike | fs.promises.FileHandle, data: Uint8Array | string, options?: fs.WriteFileOptions) => {
+      if (typeof file === 'string' && file.endsWith('.pack') && typeof data !== 'string') checkPack(data);
+      return fs.promises.writeFile(file, data, options);
+    },
+  },
+};
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
@@ -179,17 +213,33 @@ export function splitSignedCommit(raw: string): { payload: string; signature?: s
   return sig.length ? { payload, signature: sig.join('\n') } : { payload };
 }
 
+/**
+ * Anything that goes wrong reading a revision (a tree entry named "..", a missing or corrupt object) as an
+ * AppError, so the revision is refused like any other bad one instead of the error escaping the sync.
+ */
+export function revisionUnreadable(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  const err = e as { code?: string; message?: string };
+  const why = err.code === 'UnsafeFilepathError' ? 'it names a file outside the repository (a path with "..")' : redactString(err.message ?? String(e));
+  return new AppError('GIT_REVISION_UNREADABLE', `This revision of the grants repository could not be read: ${why}.`, {
+    cause: e,
+    details: { gitCode: err.code, hint: 'Tell your admin; Grantbox keeps using the grants it has.' },
+  });
+}
+
 export class GitClone {
   readonly gitdir: string;
   private readonly http: HttpClient;
   private readonly subPath: string;
   // isomorphic-git's pack/object cache; shared across calls of one instance for speed.
   private cache: object = {};
+  private readonly sizes: ObjectSizes;
 
   constructor(private readonly options: GitCloneOptions) {
     this.gitdir = gitCloneDir(options.dataDir);
     this.http = withTimeout(options.http ?? nodeHttp, options.timeoutMs ?? 30_000);
     this.subPath = (options.subPath ?? '').replace(/^\/+|\/+$/g, '');
+    this.sizes = new ObjectSizes(this.gitdir);
   }
 
   get url(): string {
@@ -215,6 +265,12 @@ export class GitClone {
         details: { url: redactUrl(this.options.url), hint: 'Ask your admin to change the grants repository address in the settings to one starting with https://.' },
       });
     }
+    const insecure = grantsUrlProblem(this.options.url, this.options.pinned ?? false);
+    if (insecure?.severity === 'error') {
+      throw new AppError('GRANTS_URL_INSECURE', 'Grantbox will not take grants over a connection that is not encrypted (the grants repository address does not start with https://).', {
+        details: { url: redactUrl(this.options.url), hint: 'Ask your admin to change the grants repository address in the settings to one starting with https://.' },
+      });
+    }
     try {
       if (!this.hasClone()) {
         await fs.promises.mkdir(this.gitdir, { recursive: true });
@@ -225,7 +281,7 @@ export class GitClone {
       // credentials the settings carry, is handed to this fetch only.
       await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url: redactUrl(this.options.url), force: true });
       const result = await git.fetch({
-        fs,
+        fs: packCheckingFs,
         http: this.http,
         gitdir: this.gitdir,
         remote: 'origin',
@@ -247,8 +303,39 @@ export class GitClone {
       await git.writeRef({ fs, gitdir: this.gitdir, ref: FETCH_REF, value: result.fetchHead, force: true });
       return result.fetchHead;
     } catch (e) {
+      if (e instanceof AppError && REFUSED_CONTENT_CODES.has(e.code)) throw await this.forgetRefused(e);
       throw toGitError(e, this.options.url, token !== null);
+    } finally {
+      this.sizes.reset();
     }
+  }
+
+  /**
+   * isomorphic-git moves the remote-tracking refs before it writes the pack, so a refused pack leaves them naming a
+   * commit this clone does not have; the next fetch would then claim to have it. They are put back, and the
+   * refused tip is named in the error so it can be recorded as a rejected revision.
+   */
+  private async forgetRefused(e: AppError): Promise<AppError> {
+    let refused: string | undefined;
+    const kept = await this.latestFetched();
+    for (const branch of await git.listBranches({ fs, gitdir: this.gitdir, remote: 'origin' }).catch(() => [] as string[])) {
+      const ref = `refs/remotes/origin/${branch}`;
+      const oid = await git.resolveRef({ fs, gitdir: this.gitdir, ref }).catch(() => null);
+      if (!oid || (await this.hasCommit(oid))) continue;
+      refused ??= oid;
+      if (kept) await git.writeRef({ fs, gitdir: this.gitdir, ref, value: kept, force: true }).catch(() => undefined);
+      else await git.deleteRef({ fs, gitdir: this.gitdir, ref }).catch(() => undefined);
+    }
+    this.cache = {};
+    return new AppError(e.code, e.message, { cause: e, details: { ...e.details, ...(refused ? { revision: refused } : {}) } });
+  }
+
+  /** Whether `tip` descends from `current` (a fast-forward), is one of its ancestors (a rewind), or neither. */
+  async lineage(current: string, tip: string): Promise<Lineage> {
+    if (current === tip) return 'same';
+    if (await git.isDescendent({ fs, gitdir: this.gitdir, oid: tip, ancestor: current, depth: -1, cache: this.cache })) return 'descends';
+    if (await git.isDescendent({ fs, gitdir: this.gitdir, oid: current, ancestor: tip, depth: -1, cache: this.cache })) return 'rewind';
+    return 'unrelated';
   }
 
   /** The last fetched tip, or null before the first successful fetch. */
@@ -314,14 +401,21 @@ export class GitClone {
       problem: { file, line: 1, col: 1, path: [], code, severity: 'error', message },
     });
     const decoder = new TextDecoder('utf-8');
-    await git.walk({
+    let entries = 0;
+    try {
+      await git.walk({
       fs,
       gitdir: this.gitdir,
       cache: this.cache,
       trees: [git.TREE({ ref: oid })],
-      map: async (filepath, entries) => {
-        const entry = entries[0];
+      map: async (filepath, walked) => {
+        const entry = walked[0];
         if (!entry || filepath === '.') return true;
+        if (++entries > MAX_REVISION_ENTRIES) {
+          throw new AppError('GIT_REVISION_TOO_LARGE', `This revision of the grants repository has more than ${MAX_REVISION_ENTRIES} files and folders, far more than grants need.`, {
+            details: { limit: MAX_REVISION_ENTRIES, hint: 'Tell your admin: point the grants path at the grants folder, or keep other files out of the repository.' },
+          });
+        }
         const type = await entry.type();
         const inSub = sub === '' || filepath === sub || filepath.startsWith(`${sub}/`);
         if (type === 'tree') {
@@ -337,6 +431,12 @@ export class GitClone {
           if (files.length === MAX_FILES) files.push(refuse(sub || '.', 'TOO_MANY_FILES', `more than ${MAX_FILES} grant files in this revision`));
           return null;
         }
+        // The size from the object's header: a blob over the limit is never inflated.
+        const stated = await this.sizes.size(await entry.oid());
+        if (stated !== null && stated > MAX_FILE_BYTES) {
+          files.push(refuse(filepath, 'FILE_TOO_LARGE', `this file is ${stated} bytes; grant files are limited to ${MAX_FILE_BYTES} bytes (1 MiB), split it up`));
+          return null;
+        }
         const content = await entry.content();
         if (!content) return null;
         if (content.byteLength > MAX_FILE_BYTES) {
@@ -344,7 +444,10 @@ export class GitClone {
         } else files.push({ path: filepath, text: decoder.decode(content) });
         return null;
       },
-    });
+      });
+    } catch (e) {
+      throw revisionUnreadable(e);
+    }
     files.sort((a, b) => a.path.localeCompare(b.path));
     return files;
   }

@@ -12,7 +12,7 @@ import type { SessionLogWriter } from '../audit/types';
 import type { SerializedAppError } from '../../../preload/contract';
 import { AppError, toAppError } from '../errors';
 import type { SecretStore } from '../identity/secret-store';
-import { GitClone, redactUrl, type CommitInfo } from './git-clone';
+import { GitClone, REFUSED_CONTENT_CODES, redactUrl, revisionUnreadable, type CommitInfo } from './git-clone';
 import { loadTrustedKeys, verifyCommitSignature, type TrustedKey } from './signatures';
 
 export type GitSourceSettings = Extract<Settings['grants'], { source: 'git' }>;
@@ -23,10 +23,13 @@ interface RevisionRef {
   committedAt: string;
 }
 
+/** Why a revision was refused: its content, or where it sits in history relative to the one in use. */
+export type RejectionKind = 'invalid' | 'rewind' | 'unrelated';
+
 interface GitState {
   url: string;
   active?: RevisionRef & { activatedAt: string };
-  rejected?: RevisionRef & { at: string; reason: string; errors: number };
+  rejected?: RevisionRef & { at: string; reason: string; errors: number; kind?: RejectionKind };
   lastFetch?: { at: string; ok: boolean; error?: SerializedAppError };
 }
 
@@ -49,7 +52,11 @@ export interface RevisionCheck {
   diagnostics: Diagnostic[];
   /** Why the revision cannot be used; undefined = valid. */
   problem?: string;
+  kind?: RejectionKind;
 }
+
+/** A commit that could not be read at all: only its id is known. */
+const unknownCommit = (oid: string): CommitInfo => ({ oid, date: '', subject: '', author: '', payload: '' });
 
 const short = (oid: string) => oid.slice(0, 7);
 const day = (iso: string) => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
@@ -70,6 +77,7 @@ export class GitGrantSource {
   ) {
     this.git = new GitClone({
       url: settings.url,
+      pinned: (settings.signedBy?.length ?? 0) > 0,
       ...(settings.branch ? { branch: settings.branch } : {}),
       subPath: settings.path ?? '',
       dataDir: deps.dataDir,
@@ -99,7 +107,7 @@ export class GitGrantSource {
     if (this.state.active && (await this.git.hasCommit(this.state.active.commit))) {
       // Re-checked at every start: pinning may have been switched on (or a key removed) since it was activated.
       const check = await this.check(this.state.active.commit);
-      if (check.problem?.startsWith('signature')) {
+      if (check.problem?.startsWith('signature') || check.problem?.startsWith('the revision could not be read')) {
         delete this.state.active;
       } else {
         // Lint problems in a revision that was valid when activated (a newer Grantbox is stricter): keep what validates.
@@ -127,38 +135,30 @@ export class GitGrantSource {
       this.fetchError = undefined;
       this.state.lastFetch = { at: new Date().toISOString(), ok: true };
     } catch (e) {
-      this.fetchError = toAppError(e);
+      const error = toAppError(e);
+      if (REFUSED_CONTENT_CODES.has(error.code)) {
+        // The server answered, but with something too large or broken to read: a rejected revision, not "offline".
+        this.state.lastFetch = { at: new Date().toISOString(), ok: true };
+        this.fetchError = undefined;
+        const revision = typeof error.details.revision === 'string' ? error.details.revision : 'unknown';
+        await this.reject({ commit: unknownCommit(revision), grants: [], diagnostics: [], problem: `the revision could not be read: ${error.message}`, kind: 'invalid' });
+        await this.save();
+        return this.snapshot();
+      }
+      this.fetchError = error;
       this.state.lastFetch = { at: new Date().toISOString(), ok: false, error: this.fetchError.toJSON() };
       await this.save();
       await this.log({ type: 'grants.fetch_failed', url: this.location, error: this.fetchError.toJSON(), revision: this.state.active?.commit });
       return this.snapshot();
     }
     if (tip !== this.state.active?.commit) {
-      const check = await this.check(tip);
+      // Rollback protection: only a fast-forward from the revision in use is taken. An older revision (a rewind) or
+      // unrelated history would otherwise bring back a removed grant, signed or not.
+      const lineage = await this.lineageCheck(tip);
+      const check = lineage ?? (await this.check(tip));
       this.diagnostics = check.diagnostics;
       if (check.problem) {
-        const already = this.state.rejected?.commit === tip;
-        this.state.rejected = {
-          commit: tip,
-          committedAt: check.commit.date,
-          at: new Date().toISOString(),
-          reason: check.problem,
-          errors: check.diagnostics.filter((d) => d.severity === 'error').length,
-        };
-        // Logged once per refused revision, not on every periodic fetch.
-        if (!already) {
-          await this.log({
-            type: 'grants.rejected',
-            url: this.location,
-            revision: tip,
-            committedAt: check.commit.date,
-            author: check.commit.author,
-            reason: check.problem,
-            diagnosticsCount: check.diagnostics.length,
-            diagnostics: formatDiagnostics(check.diagnostics.slice(0, 5), 'text').split('\n').filter(Boolean),
-            activeRevision: this.state.active?.commit,
-          });
-        }
+        await this.reject(check);
       } else {
         const previous = this.state.active?.commit;
         this.grants = check.grants;
@@ -174,9 +174,86 @@ export class GitGrantSource {
     return this.snapshot();
   }
 
-  /** Validates one revision of the clone without activating it. */
+  /** A rejected-revision check when `tip` does not descend from the revision in use; null when it does. */
+  private async lineageCheck(tip: string): Promise<RevisionCheck | null> {
+    const active = this.state.active?.commit;
+    if (!active) return null;
+    let lineage;
+    try {
+      lineage = await this.git.lineage(active, tip);
+    } catch (e) {
+      const commit = await this.git.commitInfo(tip).catch(() => unknownCommit(tip));
+      return { commit, grants: [], diagnostics: [], problem: `the revision could not be read: ${revisionUnreadable(e).message}`, kind: 'invalid' };
+    }
+    if (lineage === 'descends' || lineage === 'same') return null;
+    const commit = await this.git.commitInfo(tip).catch(() => unknownCommit(tip));
+    return lineage === 'rewind'
+      ? { commit, grants: [], diagnostics: [], kind: 'rewind', problem: `rewind: ${short(tip)} is an older revision than the one in use (${short(active)})` }
+      : { commit, grants: [], diagnostics: [], kind: 'unrelated', problem: `unrelated history: ${short(tip)} does not descend from the revision in use (${short(active)})` };
+  }
+
+  /** Records a refused revision (state, and the session log once per revision). */
+  private async reject(check: RevisionCheck): Promise<void> {
+    const tip = check.commit.oid;
+    const already = this.state.rejected?.commit === tip;
+    this.state.rejected = {
+      commit: tip,
+      committedAt: check.commit.date,
+      at: new Date().toISOString(),
+      reason: check.problem ?? 'refused',
+      errors: check.diagnostics.filter((d) => d.severity === 'error').length,
+      kind: check.kind ?? 'invalid',
+    };
+    // Logged once per refused revision, not on every periodic fetch.
+    if (already) return;
+    await this.log({
+      type: 'grants.rejected',
+      url: this.location,
+      revision: tip,
+      ...(check.commit.date ? { committedAt: check.commit.date } : {}),
+      ...(check.commit.author ? { author: check.commit.author } : {}),
+      reason: check.problem,
+      kind: check.kind ?? 'invalid',
+      diagnosticsCount: check.diagnostics.length,
+      diagnostics: formatDiagnostics(check.diagnostics.slice(0, 5), 'text').split('\n').filter(Boolean),
+      activeRevision: this.state.active?.commit,
+    });
+  }
+
+  /**
+   * An admin's deliberate reset (`grantbox grants reset`): forgets the revision in use and any refusal, so the next
+   * sync takes the fetched tip as a new starting point (still checked: signature, then every grant file). The only
+   * way past rollback protection after history was rewritten on purpose.
+   */
+  async reset(): Promise<{ previous?: string }> {
+    await this.openCached();
+    const previous = this.state.active?.commit;
+    delete this.state.active;
+    delete this.state.rejected;
+    this.grants = [];
+    this.diagnostics = [];
+    await this.save();
+    await this.log({ type: 'grants.reset', url: this.location, ...(previous ? { previous } : {}) });
+    return previous ? { previous } : {};
+  }
+
+  /** Validates one revision of the clone without activating it. Never throws: an unreadable revision is a problem. */
   async check(oid: string): Promise<RevisionCheck> {
-    const commit = await this.git.commitInfo(oid);
+    let commit: CommitInfo;
+    try {
+      commit = await this.git.commitInfo(oid);
+    } catch (e) {
+      return { commit: unknownCommit(oid), grants: [], diagnostics: [], problem: `the revision could not be read: ${revisionUnreadable(e).message}`, kind: 'invalid' };
+    }
+    try {
+      return await this.checkContent(commit);
+    } catch (e) {
+      return { commit, grants: [], diagnostics: [], problem: `the revision could not be read: ${revisionUnreadable(e).message}`, kind: 'invalid' };
+    }
+  }
+
+  private async checkContent(commit: CommitInfo): Promise<RevisionCheck> {
+    const oid = commit.oid;
     if (this.settings.signedBy?.length) {
       this.trusted ??= await loadTrustedKeys(this.settings.signedBy, this.deps.settingsDir);
       const sig = await verifyCommitSignature(commit, this.trusted);
@@ -208,7 +285,13 @@ export class GitGrantSource {
           ? 'the grants repository could not be reached'
           : this.fetchError.message.replace(/\.$/, '');
       if (rejected && rejected.commit !== active.commit) {
-        notice = `Using grants from ${day(active.committedAt)} (${short(active.commit)}); a newer version could not be used — your admin has been told.`;
+        const offered =
+          rejected.kind === 'rewind'
+            ? `the repository went back to an older version (${short(rejected.commit)}), which was not used`
+            : rejected.kind === 'unrelated'
+              ? `the repository now holds a different history (${short(rejected.commit)}), which was not used`
+              : 'a newer version could not be used';
+        notice = `Using grants from ${day(active.committedAt)} (${short(active.commit)}); ${offered} — your admin has been told.`;
         if (why) notice += ` Updates could not be checked just now: ${why}.`;
       } else if (why) {
         notice = `Using the saved copy of the grants from ${day(active.committedAt)} (${short(active.commit)}): ${why}.`;
