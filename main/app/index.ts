@@ -14,7 +14,7 @@ import { registerIpc, settingsProblemOf, type Registration } from './ipc/registe
 import { electronTransport, windowEventSink } from './ipc/typed-ipc';
 import { installMenu } from './menu';
 import { createAppHandler, registerAppScheme, rendererRoot } from './protocol';
-import { denyAllPermissions, installAppGuards, isAllowedExternalUrl } from './security';
+import { denyAllPermissions, externalUrl, installAppGuards } from './security';
 import { createMainWindow } from './window';
 
 /** `--settings FILE` or `--settings=FILE` from the command line (Electron adds its own flags around it). */
@@ -113,7 +113,8 @@ async function start(): Promise<void> {
     },
     shell: {
       async openExternal(url) {
-        if (isAllowedExternalUrl(url)) await shell.openExternal(url);
+        const href = externalUrl(url);
+        if (href) await shell.openExternal(href);
       },
       notify(title, body) {
         if (Notification.isSupported()) new Notification({ title, body }).show();

@@ -27,14 +27,24 @@ export const META_CONTENT_SECURITY_POLICY = CSP_DIRECTIVES.filter(([k]) => k !==
  */
 export const EXTERNAL_HOSTS: ReadonlySet<string> = new Set(['docs.aws.amazon.com', 'aws.amazon.com', 'github.com']);
 
-export function isAllowedExternalUrl(url: string, hosts: ReadonlySet<string> = EXTERNAL_HOSTS): boolean {
+/**
+ * The URL to hand to the browser: the parsed, normalised `href` of an allow-listed link, or null. The OS URL
+ * handler gets exactly what was checked, never the raw string (`https://github.com\\@evil.com` passes as github.com
+ * here, and another parser could read the same raw text differently).
+ */
+export function externalUrl(url: string, hosts: ReadonlySet<string> = EXTERNAL_HOSTS): string | null {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    return false;
+    return null;
   }
-  return u.protocol === 'https:' && u.username === '' && u.password === '' && u.port === '' && hosts.has(u.hostname);
+  const ok = u.protocol === 'https:' && u.username === '' && u.password === '' && u.port === '' && hosts.has(u.hostname);
+  return ok ? u.href : null;
+}
+
+export function isAllowedExternalUrl(url: string, hosts: ReadonlySet<string> = EXTERNAL_HOSTS): boolean {
+  return externalUrl(url, hosts) !== null;
 }
 
 export interface GuardDeps {
@@ -48,16 +58,39 @@ export function hardenWebContents(contents: WebContents, deps: GuardDeps): void 
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternalUrl(url)) void Promise.resolve(deps.openExternal(url)).catch(() => undefined);
+    const href = externalUrl(url);
+    if (href) void Promise.resolve(deps.openExternal(href)).catch(() => undefined);
     return { action: 'deny' };
+  });
+  // Web Bluetooth's chooser: without preventDefault Electron picks the first device itself; '' cancels.
+  contents.on('select-bluetooth-device', (event, _devices, callback) => {
+    event.preventDefault();
+    callback('');
   });
 }
 
-/** Camera, microphone, notifications-from-the-page, geolocation, clipboard-read, HID/USB/serial: all denied. */
+/**
+ * Camera, microphone, notifications-from-the-page, geolocation, clipboard-read, HID/USB/serial: all denied. Every
+ * device chooser Electron offers (HID, serial, USB here; Bluetooth per WebContents) answers "cancel" explicitly, so
+ * no page can reach a device even if a permission handler were loosened later, and Bluetooth pairing is refused.
+ */
 export function denyAllPermissions(session: Session): void {
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
   session.setDevicePermissionHandler(() => false);
+  session.setBluetoothPairingHandler((_details, callback) => callback({ confirmed: false }));
+  session.on('select-hid-device', (event, _details, callback) => {
+    event.preventDefault();
+    callback();
+  });
+  session.on('select-serial-port', (event, _ports, _contents, callback) => {
+    event.preventDefault();
+    callback('');
+  });
+  session.on('select-usb-device', (event, _details, callback) => {
+    event.preventDefault();
+    callback();
+  });
 }
 
 /** Every WebContents the app ever creates (including any a bug might open) gets the guards. */

@@ -14,7 +14,7 @@ import type {
   ResultOf,
   SerializedAppError,
 } from '../../../preload/contract';
-import { isAllowedExternalUrl } from '../security';
+import { externalUrl } from '../security';
 import { guard, type EventSink, type GuardOptions, type InvokeTransport, type TrustedSenders } from './guard';
 import { ARG_SCHEMAS } from './schemas';
 
@@ -155,12 +155,13 @@ export function registerIpc(options: RegisterOptions): Registration {
       return info;
     },
     'app:openExternal': async ({ url }) => {
-      if (!isAllowedExternalUrl(url)) {
+      const href = externalUrl(url);
+      if (!href) {
         throw new AppError('EXTERNAL_LINK_REFUSED', 'Grantbox only opens links to a few trusted help sites, and this is not one of them.', {
           details: { hint: 'Copy the link and open it in your browser yourself if you trust it.' },
         });
       }
-      await shell.openExternal(url);
+      await shell.openExternal(href);
     },
 
     'identity:get': () => need().identity.current(),

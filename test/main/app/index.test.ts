@@ -44,7 +44,7 @@ vi.mock('electron', async () => {
     Notification,
     dialog: { showMessageBox: vi.fn(async () => ({ response: h.dialogResponse })), showSaveDialog: vi.fn(), showOpenDialog: vi.fn() },
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
-    session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setDevicePermissionHandler: vi.fn() } },
+    session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setDevicePermissionHandler: vi.fn(), setBluetoothPairingHandler: vi.fn(), on: vi.fn() } },
     shell: { openExternal: vi.fn() },
     ipcMain: { handle: (c: string, l: (event: unknown, arg: unknown) => Promise<unknown>) => h.ipc.set(c, l), removeHandler: vi.fn() },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: vi.fn() },
@@ -82,6 +82,7 @@ describe('main process lifecycle', () => {
     expect(electron.app.requestSingleInstanceLock).toHaveBeenCalled();
     expect(electron.protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
     expect(electron.session.defaultSession.setPermissionRequestHandler).toHaveBeenCalled();
+    expect(electron.session.defaultSession.on.mock.calls.map(([event]: [string]) => event)).toEqual(['select-hid-device', 'select-serial-port', 'select-usb-device']);
     expect((electron.app as unknown as EventEmitter).listenerCount('web-contents-created')).toBe(1);
     await expect(call('app:info')).resolves.toMatchObject({
       ok: true,

@@ -56,6 +56,19 @@ describe('WebContents guards', () => {
     expect(openExternal).not.toHaveBeenCalled();
     expect(c.openHandler!({ url: 'https://docs.aws.amazon.com/x' })).toEqual({ action: 'deny' });
     expect(openExternal).toHaveBeenCalledWith('https://docs.aws.amazon.com/x');
+    // The browser gets the normalised href that was checked, not the raw text (a backslash is a "/" to the URL parser).
+    c.openHandler!({ url: 'https://github.com\\@evil.com' });
+    expect(openExternal).toHaveBeenLastCalledWith('https://github.com/@evil.com');
+  });
+
+  it('cancels the Web Bluetooth chooser explicitly (Electron would otherwise pick the first device)', () => {
+    const c = new FakeContents();
+    hardenWebContents(c as never, { openExternal: vi.fn() });
+    const e = preventable();
+    const callback = vi.fn();
+    c.emit('select-bluetooth-device', e, [{ deviceId: 'aa:bb', deviceName: 'Keyboard' }], callback);
+    expect(e.defaultPrevented).toBe(true);
+    expect(callback).toHaveBeenCalledWith('');
   });
 
   it('guards every WebContents the app creates', () => {
@@ -70,8 +83,28 @@ describe('WebContents guards', () => {
 });
 
 describe('permissions', () => {
+  it('cancels every device chooser (HID, serial, USB) and refuses Bluetooth pairing', () => {
+    const s = Object.assign(new EventEmitter(), { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setDevicePermissionHandler: vi.fn(), setBluetoothPairingHandler: vi.fn() });
+    denyAllPermissions(s as never);
+    const chosen: unknown[][] = [];
+    for (const [event, args] of [
+      ['select-hid-device', [{ deviceList: [{ deviceId: 'hid-1' }] }]],
+      ['select-serial-port', [[{ portId: 'ttyS0' }], {}]],
+      ['select-usb-device', [{ deviceList: [{ deviceId: 'usb-1' }] }]],
+    ] as const) {
+      const e = preventable();
+      expect(s.listenerCount(event), event).toBe(1);
+      s.emit(event, e, ...args, (...picked: unknown[]) => chosen.push([event, ...picked]));
+      expect(e.defaultPrevented, event).toBe(true);
+    }
+    expect(chosen).toEqual([['select-hid-device'], ['select-serial-port', ''], ['select-usb-device']]);
+    const pairing = vi.fn();
+    (s.setBluetoothPairingHandler.mock.calls[0] as any)[0]({ pairingKind: 'confirm', deviceId: 'aa:bb' }, pairing);
+    expect(pairing).toHaveBeenCalledWith({ confirmed: false });
+  });
+
   it('denies every request and check', () => {
-    const s = { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setDevicePermissionHandler: vi.fn() };
+    const s = Object.assign(new EventEmitter(), { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setDevicePermissionHandler: vi.fn(), setBluetoothPairingHandler: vi.fn() });
     denyAllPermissions(s as never);
     const callback = vi.fn();
     for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) s.setPermissionRequestHandler.mock.calls[0]![0]({}, p, callback);

@@ -80,6 +80,13 @@ describe('registerIpc', () => {
     expect(shell.openExternal).toHaveBeenCalledTimes(1);
   });
 
+  it('hands the browser the parsed, normalised URL, never the raw string that was checked', async () => {
+    const { transport, shell } = setup();
+    await expect(transport.call('app:openExternal', { url: 'https://github.com\\@evil.com' })).resolves.toEqual({ ok: true, value: undefined });
+    await transport.call('app:openExternal', { url: 'HTTPS://GitHub.com/a/../b?q=1 2' });
+    expect((shell.openExternal as ReturnType<typeof vi.fn>).mock.calls).toEqual([['https://github.com/@evil.com'], ['https://github.com/b?q=1%202']]);
+  });
+
   it('identity:signIn passes a stated ARN to the identity service, and no options without one', async () => {
     const signIn = vi.fn(async () => ({ ...john, verified: false, note: 'could not confirm' }));
     const { transport } = setup({ identity: { signIn } });
