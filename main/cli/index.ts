@@ -1,7 +1,10 @@
 // The `grantbox` command: the same Electron-free services as the app, driven headlessly (admins' CI, helpdesk,
 // scripts). Exit codes: 0 success, 1 the thing asked for failed (invalid grants, refused upload…), 2 usage error.
 import { hardExitIfKeychainStuck, stuckKeychainCalls } from '../services/identity/keytar-secret-store';
+import { exitQuietlyOnClosedPipe } from './closed-pipe';
 import { buildProgram, runProgram } from './program';
+
+exitQuietlyOnClosedPipe([process.stdout, process.stderr], (code) => process.exit(code));
 
 // The AWS SDK warns on every run under Node 20 that releases after January 2027 need Node 22 (README says so
 // once); staff and CI logs should not carry it on every command. An explicit setting from the caller wins.

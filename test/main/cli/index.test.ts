@@ -3,7 +3,7 @@
 // `grants lint` (admins' CI, 1,000 files in under 1 s) loads yaml and zod but none of the rest. This depends on
 // esbuild turning the commands' `await import()` into lazy initializers, so it is checked on a real bundle, by the
 // packages Node actually required.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -66,4 +66,20 @@ describe('built CLI start-up', () => {
     expect(r.stderr).toMatch(/^grantbox: SETTINGS_MISSING /m);
     expect(r.loaded).toEqual(expect.arrayContaining(['@aws-sdk/client-s3', '@aws-sdk/client-sts']));
   });
+
+  it('exits quietly when the reader of its output goes away (grantbox doctor | head -3)', async () => {
+    // The read end is closed before the CLI writes anything, so every write it makes fails with EPIPE.
+    const child = spawn(process.execPath, [bundle, '--settings', path.join(dir, 'no-such-settings.yaml'), 'doctor'], {
+      cwd: root,
+      env: { ...process.env, GRANTBOX_HOME: path.join(dir, 'home') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled 'error' event|at /);
+    // The reader left before any verdict was written: nothing failed on Grantbox's side.
+    expect(code).toBe(0);
+  }, 30_000);
 });
