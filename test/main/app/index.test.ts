@@ -82,7 +82,7 @@ describe('main process lifecycle', () => {
     expect(electron.app.requestSingleInstanceLock).toHaveBeenCalled();
     expect(electron.protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
     expect(electron.session.defaultSession.setPermissionRequestHandler).toHaveBeenCalled();
-    expect(electron.session.defaultSession.on.mock.calls.map(([event]: [string]) => event)).toEqual(['select-hid-device', 'select-serial-port', 'select-usb-device']);
+    expect(vi.mocked(electron.session.defaultSession.on).mock.calls.map(([event]) => event)).toEqual(['select-hid-device', 'select-serial-port', 'select-usb-device']);
     expect((electron.app as unknown as EventEmitter).listenerCount('web-contents-created')).toBe(1);
     await expect(call('app:info')).resolves.toMatchObject({
       ok: true,
