@@ -36,15 +36,11 @@ export interface CreateServicesOptions {
   clock?: Clock;
 }
 
-/** Services plus the parts the CLI and tests reach for (doctor, exec, sandbox checks). */
+/** Services plus the parts below them the CLI and tests reach for (doctor, exec, sandbox checks). */
 export interface AppServices extends Services {
   clients: AwsClientFactory;
   secretStore: SecretStore;
   log: SessionLogWriter;
-  identityService: DefaultIdentityService;
-  sessionManager: SessionManager;
-  grantStore: GrantStore;
-  uploadEngine: UploadEngine;
 }
 
 function endpointHost(endpoint: string | undefined): string | undefined {
@@ -161,10 +157,6 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
       clients,
       secretStore,
       log,
-      identityService,
-      sessionManager,
-      grantStore,
-      uploadEngine,
       close: async () => {
         if (closed) return;
         closed = true;

@@ -15,6 +15,7 @@ import type {
   SessionEvent,
   SessionInfo,
 } from '../../preload/contract';
+import type { ResolvedGrant } from '../../config/policy';
 import type { Settings } from '../../config/schema';
 import type { LogRecord } from './audit/types';
 
@@ -26,8 +27,11 @@ export type MfaPrompt = (request: MfaRequest) => Promise<string | null>;
 export interface IdentityService {
   /** The signed-in identity (keychain secret present and verified at sign-in), or null. */
   current(): Promise<IdentityInfo | null>;
-  /** `options.arn`: the person's stated ARN, used only when the service cannot say who the keys belong to. */
-  signIn(accessKeyId: string, secretAccessKey: string, options?: { arn?: string }): Promise<IdentityInfo>;
+  /**
+   * `options.arn` / `options.userName`: who the person says they are (the app's "Your user ARN", the CLI's --arn and
+   * --user-name), used only when the service cannot say who the keys belong to.
+   */
+  signIn(accessKeyId: string, secretAccessKey: string, options?: { arn?: string; userName?: string }): Promise<IdentityInfo>;
   /** Profiles in the AWS CLI shared credentials file (names and key-id tails only). */
   listProfiles(): Promise<ProfileSummary[]>;
   signInWithProfile(profile: string, options?: { arn?: string; userName?: string }): Promise<IdentityInfo>;
@@ -42,6 +46,8 @@ export interface GrantService {
   /** Fetch/re-read now ("Check for grant updates"). */
   sync(): Promise<GrantsStatus>;
   onChanged(listener: (status: GrantsStatus) => void): Unsubscribe;
+  /** One grant resolved for this identity ({user} filled in, the exact session policy); throws AppError when it can't. */
+  resolvedFor(name: string, identity: IdentityInfo): ResolvedGrant;
 }
 
 export interface SessionService {

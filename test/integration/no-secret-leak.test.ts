@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createServices, type AppServices } from '../../main/services/container';
-import { LONG_TERM_KEY_ACCOUNT } from '../../main/services/identity/identity-service';
+import { LONG_TERM_KEY_ACCOUNT, type DefaultIdentityService } from '../../main/services/identity/identity-service';
 import { startTutorialWorld, type TestWorld } from '../helpers/world';
 
 const REPO_GRANTS = path.resolve(__dirname, '../../config/grants');
@@ -54,7 +54,7 @@ describe('no secret leaks', () => {
     const john = await services.identity.signIn(world.john.accessKeyId, world.john.secretAccessKey);
     expect(john.userName).toBe('john');
     // The secret really is in the OS keychain (so it went somewhere — just not to disk or the log).
-    const account = (await services.identityService.keychainAccount())!;
+    const account = (await (services.identity as DefaultIdentityService).keychainAccount())!;
     expect(account.startsWith(`${LONG_TERM_KEY_ACCOUNT}:`)).toBe(true);
     expect(JSON.parse((await services.secretStore.get(account))!)).toEqual({ accessKeyId: world.john.accessKeyId, secretAccessKey: world.john.secretAccessKey });
 

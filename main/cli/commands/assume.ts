@@ -10,11 +10,11 @@ export function register(program: Command): void {
     .argument('<grant>', 'the grant name')
     .option('--json', 'print JSON')
     .action(action(async (grant: string, opts: { json?: boolean }, cmd: Command) => {
-      await withServices(cmd, async ({ sessions, identityService, grantStore }) => {
+      await withServices(cmd, async ({ sessions, identity, grants }) => {
         const info = await sessions.assume(grant, { mfaPrompt: terminalMfaPrompt });
         if (opts.json) return printJson(info);
-        const identity = await identityService.current();
-        const target = identity ? grantStore.resolvedFor(grant, identity) : undefined;
+        const me = await identity.current();
+        const target = me ? grants.resolvedFor(grant, me) : undefined;
         process.stdout.write(
           `Access to “${info.grantTitle}” (${info.grant}) works.\n` +
             `  role:     ${info.roleArn}\n` +

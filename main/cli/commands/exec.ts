@@ -20,11 +20,11 @@ export function register(program: Command): void {
     .argument('<grant>', 'the grant name')
     .argument('<command...>', 'the command and its arguments (put them after --)')
     .action(action(async (grant: string, command: string[], _opts: unknown, cmd: Command) => {
-      return withServices(cmd, async ({ sessions, clients, identityService, grantStore }) => {
+      return withServices(cmd, async ({ sessions, clients, identity, grants }) => {
         const info = await sessions.assume(grant, { mfaPrompt: terminalMfaPrompt });
         const creds = await sessions.credentialProvider(grant)();
-        const identity = await identityService.current();
-        const region = identity ? grantStore.resolvedFor(grant, identity).region : clients.aws.region;
+        const me = await identity.current();
+        const region = me ? grants.resolvedFor(grant, me).region : clients.aws.region;
         const env: NodeJS.ProcessEnv = { ...process.env };
         for (const name of SHADOWING_VARS) delete env[name];
         Object.assign(env, {

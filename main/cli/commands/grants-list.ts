@@ -14,17 +14,17 @@ export function register(program: Command): void {
     .description('List the grants you may use (signed in)')
     .option('--json', 'print JSON')
     .action(action(async (opts: { json?: boolean }, cmd: Command) => {
-      await withServices(cmd, async ({ identityService, grantStore }) => {
-        const identity = await identityService.current();
-        if (!identity) throw new AppError('NOT_SIGNED_IN', 'You are not signed in.', { details: { hint: 'Run `grantbox login` first.' } });
-        const mine = grantStore.forMe(identity);
+      await withServices(cmd, async ({ identity, grants }) => {
+        const me = await identity.current();
+        if (!me) throw new AppError('NOT_SIGNED_IN', 'You are not signed in.', { details: { hint: 'Run `grantbox login` first.' } });
+        const mine = grants.forMe(me);
         // Broken grant files are left out of the list: say so on stderr, or a missing grant looks like no access.
-        const notice = grantStore.status().notice;
+        const notice = grants.status().notice;
         if (notice) process.stderr.write(`Note: ${notice}\n`);
         if (opts.json) return printJson(mine);
         if (mine.length === 0) {
-          const status = grantStore.status();
-          process.stdout.write(`No grants for ${identity.userName} (${status.total} grant${status.total === 1 ? '' : 's'} in ${status.location}).\n`);
+          const status = grants.status();
+          process.stdout.write(`No grants for ${me.userName} (${status.total} grant${status.total === 1 ? '' : 's'} in ${status.location}).\n`);
           return;
         }
         for (const g of mine) {

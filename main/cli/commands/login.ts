@@ -16,10 +16,10 @@ export function register(program: Command): void {
       if (opts.profile && opts.accessKeyId) {
         throw new AppError('CLI_USAGE', 'Use either --profile or --access-key-id, not both.');
       }
-      await withServices(cmd, async ({ identityService }) => {
+      await withServices(cmd, async ({ identity }) => {
         let info;
         if (opts.profile) {
-          info = await identityService.signInWithProfile(opts.profile, { ...(opts.userName ? { userName: opts.userName } : {}), ...(opts.arn ? { arn: opts.arn } : {}) });
+          info = await identity.signInWithProfile(opts.profile, { ...(opts.userName ? { userName: opts.userName } : {}), ...(opts.arn ? { arn: opts.arn } : {}) });
         } else {
           const accessKeyId = opts.accessKeyId ?? (process.stdin.isTTY ? await promptLine('Access key ID: ') : undefined);
           if (!accessKeyId) {
@@ -28,7 +28,7 @@ export function register(program: Command): void {
             });
           }
           const secret = await readSecret('Secret access key (not shown): ');
-          info = await identityService.signIn(accessKeyId, secret, { ...(opts.userName ? { userName: opts.userName } : {}), ...(opts.arn ? { arn: opts.arn } : {}) });
+          info = await identity.signIn(accessKeyId, secret, { ...(opts.userName ? { userName: opts.userName } : {}), ...(opts.arn ? { arn: opts.arn } : {}) });
         }
         const account = info.account ? `, account ${info.account}` : '';
         process.stdout.write(`Signed in as ${info.userName}${account}.\n`);

@@ -7,8 +7,8 @@ export function register(program: Command): void {
     .command('logout')
     .description('Sign out: delete your secret from the OS keychain and end sessions')
     .action(action(async (_opts: unknown, cmd: Command) => {
-      await withServices(cmd, async ({ identityService }) => {
-        await identityService.signOut();
+      await withServices(cmd, async ({ identity }) => {
+        await identity.signOut();
         process.stdout.write('Signed out. Your secret access key was removed from the keychain.\n');
       });
     }));

@@ -48,7 +48,7 @@ export function register(program: Command): void {
     .action(action(async (grant: string, paths: string[], opts: { onConflict?: ConflictChoice; json?: boolean }, cmd: Command) => {
       return withServices(cmd, async (services) => {
         const { formatBytes } = await import('../../services/uploads');
-        const resolved = services.grantStore.resolvedFor(grant, (await services.identity.current())!);
+        const resolved = services.grants.resolvedFor(grant, (await services.identity.current())!);
         const onConflict: ConflictChoice = opts.onConflict ?? (resolved.onConflict === 'ask' ? 'skip' : resolved.onConflict);
         const tty = !opts.json && depsOf(cmd).isTTY();
         const off = tty ? services.uploads.onProgress((s) => process.stderr.write(`\r\x1b[K${bar(s, formatBytes)}`)) : () => undefined;

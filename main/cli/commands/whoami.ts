@@ -8,8 +8,8 @@ export function register(program: Command): void {
     .description('Show who is signed in')
     .option('--json', 'print JSON')
     .action(action(async (opts: { json?: boolean }, cmd: Command) => {
-      return withServices(cmd, async ({ identityService }) => {
-        const info = await identityService.current();
+      return withServices(cmd, async ({ identity }) => {
+        const info = await identity.current();
         if (opts.json) {
           printJson(info);
         } else if (!info) {

@@ -60,7 +60,7 @@ describe('createServices', () => {
     expect(services.grants.forMe(me).map((g) => g.name)).toEqual(['hr-archive', 'hr-upload']);
     await services.sessions.assume('hr-upload');
     await services.sessions.assume('hr-archive');
-    expect(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.Policy).toBe(services.grantStore.resolvedFor('hr-upload', me).policyJson);
+    expect(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.Policy).toBe(services.grants.resolvedFor('hr-upload', me).policyJson);
 
     await fs.rm(path.join(tmp, 'grants', 'hr-archive.yaml'));
     await services.grants.sync();
