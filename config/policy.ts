@@ -87,10 +87,28 @@ export function s3Partition(roleArn: string): string {
   return KNOWN_PARTITIONS.has(partition) ? partition : 'aws';
 }
 
+/**
+ * Text as STS and IAM accept it in a policy: they take only U+0020–U+00FF plus tab, LF and CR, so every character
+ * above U+00FF is written as a JSON \\uXXXX escape (a character outside the BMP as its two surrogate escapes). The
+ * result parses to the same document; sizes are counted on this text, which is what AWS counts.
+ */
+export function policyText(policy: unknown, indent?: number): string {
+  return JSON.stringify(policy, null, indent).replace(/[\u0100-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Unicode normalisation for key prefixes: upload keys are NFC (main/services/uploads/naming.ts), so a prefix typed
+ * decomposed (macOS file names, some editors) must become NFC too, or the policy and the listing would name a
+ * different folder than the keys. Applied once, where a prefix is read (the loader) and where it is filled in.
+ */
+export function normalizePrefix(prefix: string): string {
+  return prefix.normalize('NFC');
+}
+
 /** The grant's key prefix with variables filled in; throws when a variable is unknown or cannot be filled. */
 export function resolvePrefix(grant: Grant, vars: TemplateVars): string {
   checkUser(vars.user);
-  const prefix = fillTemplate(grant.spec.target.prefix ?? '', { ...vars, grant: grant.metadata.name });
+  const prefix = normalizePrefix(fillTemplate(grant.spec.target.prefix ?? '', { ...vars, grant: grant.metadata.name }));
   if (/[{}*?]|\$\{/.test(prefix)) {
     throw new AppError('GRANT_PREFIX_UNRESOLVED', `The grant "${grant.metadata.name}" has a folder prefix Grantbox cannot fill in safely.`, {
       details: { hint: 'Ask the person who manages grants to run `grantbox grants lint`; the prefix may use only {user}, {account} and {grant}.', prefix },
@@ -147,7 +165,7 @@ export function resolveGrant(grant: Grant, vars: TemplateVars): ResolvedGrant {
   }
   const prefix = resolvePrefix(grant, vars);
   const policy = buildSessionPolicy(grant, vars);
-  const policyJson = JSON.stringify(policy);
+  const policyJson = policyText(policy);
   if (policyJson.length > SESSION_POLICY_MAX_CHARS) {
     throw new AppError(
       'POLICY_TOO_LARGE',

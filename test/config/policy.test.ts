@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadGrants } from '../../config/loader';
 import { WORST_CASE_VARS, buildSessionPolicy, renderSessionName, resolveGrant, s3Partition } from '../../config/policy';
 import type { Grant, PolicyDocument } from '../../config/schema';
+import { ALL_S3, allowed } from '../helpers/iam-sim';
 
 const tutorialGrant: Grant = loadGrants([{ path: 'hr.yaml', text: readFileSync(path.resolve(__dirname, '../../config/grants/hr-upload.yaml'), 'utf8') }]).grants[0]!.grant;
 
@@ -14,45 +15,39 @@ const TUTORIAL_POLICY: PolicyDocument = {
   ],
 };
 
-// ---- a tiny IAM evaluator: enough to compare what two Allow-only S3 policies permit ----
-const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const glob = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
-function allows(policy: PolicyDocument, action: string, resource: string, context: Record<string, string> = {}): boolean {
-  const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
-  return statements.some((s) => {
-    if (s.Effect !== 'Allow' || !list(s.Action).some((a) => glob(a, action)) || !list(s.Resource).some((r) => glob(r, resource))) return false;
-    return Object.entries(s.Condition ?? {}).every(([op, kv]) => {
-      if (op !== 'StringLike') return false; // unknown operators fail closed
-      return Object.entries(kv).every(([k, v]) => context[k] !== undefined && list(v as string | string[]).some((p) => glob(p, context[k]!)));
-    });
-  });
-}
-
+// ---- what a policy permits, by an independent simulator (test/helpers/iam-sim.ts) ----
 const BUCKET_ACTIONS = ['s3:ListBucket', 's3:ListBucketMultipartUploads', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucket'];
 const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:GetObjectVersion'];
+type Probe = [string, string, Record<string, string>];
 /** Every meaningful (action, resource, context) probe: bucket actions on buckets, object actions on objects. */
-function probes(): [string, string, Record<string, string>][] {
-  const out: [string, string, Record<string, string>][] = [];
+function probes(): Probe[] {
+  const out: Probe[] = [];
   for (const bucket of ['company1-hr', 'company1-finance', 'company1-hr-archive']) {
-    for (const a of BUCKET_ACTIONS) for (const prefix of ['', 'inbox/', 'inbox/john/', 'inbox/johnny/', 'other/']) out.push([a, `arn:aws:s3:::${bucket}`, { 's3:prefix': prefix }]);
+    for (const a of BUCKET_ACTIONS) for (const prefix of ['', 'inbox/', 'inbox/john/', 'inbox/johnny/', 'other/']) out.push([a, `arn:aws:s3:::${bucket}`, a === 's3:ListBucket' ? { 's3:prefix': prefix } : {}]);
     for (const a of OBJECT_ACTIONS) for (const key of ['a.txt', 'inbox/john/a.pdf', 'inbox/johnny/a.pdf', 'inbox/john', 'other/x']) out.push([a, `arn:aws:s3:::${bucket}/${key}`, {}]);
   }
   return out;
 }
-const allowedSet = (p: PolicyDocument) => new Set(probes().filter(([a, r, c]) => allows(p, a, r, c)).map((x) => JSON.stringify(x)));
+/** A session policy alone (under a role that allows all of S3): what it lets through. */
+const sessionAllows = (p: PolicyDocument, action: string, resource: string, context: Record<string, string> = {}) => allowed({ action, resource, context }, { identity: [ALL_S3], session: p });
+async function allowedSet(p: PolicyDocument): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const [a, r, c] of probes()) if (await sessionAllows(p, a, r, c)) out.add(JSON.stringify([a, r, c]));
+  return out;
+}
 
 describe('buildSessionPolicy', () => {
-  it('tutorial grant → exactly what the tutorial policy allows, plus the two multipart actions', () => {
+  it('tutorial grant → exactly what the tutorial policy allows, plus the two multipart actions', async () => {
     const generated = buildSessionPolicy(tutorialGrant, { user: 'john' });
     const tutorialPlusMultipart: PolicyDocument = {
       Version: '2012-10-17',
       Statement: [...(TUTORIAL_POLICY.Statement as object[]), { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: 'arn:aws:s3:::company1-hr/*' }] as PolicyDocument['Statement'],
     };
-    expect([...allowedSet(generated)].sort()).toEqual([...allowedSet(tutorialPlusMultipart)].sort());
-    // And the evaluator is not vacuous: the tutorial allows uploads, and nothing outside company1-hr.
-    expect(allows(generated, 's3:PutObject', 'arn:aws:s3:::company1-hr/new-file.txt')).toBe(true);
-    expect(allows(generated, 's3:DeleteObject', 'arn:aws:s3:::company1-hr/new-file.txt')).toBe(false);
-    expect(allows(generated, 's3:PutObject', 'arn:aws:s3:::company1-hr-archive/x')).toBe(false);
+    expect([...(await allowedSet(generated))].sort()).toEqual([...(await allowedSet(tutorialPlusMultipart))].sort());
+    // And the comparison is not vacuous: the tutorial allows uploads, and nothing outside company1-hr.
+    expect(await sessionAllows(generated, 's3:PutObject', 'arn:aws:s3:::company1-hr/new-file.txt')).toBe(true);
+    expect(await sessionAllows(generated, 's3:DeleteObject', 'arn:aws:s3:::company1-hr/new-file.txt')).toBe(false);
+    expect(await sessionAllows(generated, 's3:PutObject', 'arn:aws:s3:::company1-hr-archive/x')).toBe(false);
   });
 
   it('tutorial grant → this exact minified JSON', () => {
@@ -62,18 +57,18 @@ describe('buildSessionPolicy', () => {
     );
   });
 
-  it('a prefix scopes object actions to bucket/prefix* and ListBucket with an s3:prefix condition', () => {
+  it('a prefix scopes object actions to bucket/prefix* and ListBucket with an s3:prefix condition', async () => {
     const grant: Grant = { ...tutorialGrant, spec: { ...tutorialGrant.spec, target: { ...tutorialGrant.spec.target, prefix: 'inbox/{user}/' } } };
     const p = buildSessionPolicy(grant, { user: 'john' });
     expect(p.Statement).toEqual([
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::company1-hr', Condition: { StringLike: { 's3:prefix': ['inbox/john/*'] } } },
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: 'arn:aws:s3:::company1-hr/inbox/john/*' },
     ]);
-    expect(allows(p, 's3:ListBucket', 'arn:aws:s3:::company1-hr', { 's3:prefix': 'inbox/john/' })).toBe(true);
-    expect(allows(p, 's3:ListBucket', 'arn:aws:s3:::company1-hr', { 's3:prefix': '' })).toBe(false);
-    expect(allows(p, 's3:ListBucket', 'arn:aws:s3:::company1-hr', { 's3:prefix': 'inbox/johnny/' })).toBe(false);
-    expect(allows(p, 's3:PutObject', 'arn:aws:s3:::company1-hr/inbox/john/a.pdf')).toBe(true);
-    expect(allows(p, 's3:PutObject', 'arn:aws:s3:::company1-hr/inbox/johnny/a.pdf')).toBe(false);
+    expect(await sessionAllows(p, 's3:ListBucket', 'arn:aws:s3:::company1-hr', { 's3:prefix': 'inbox/john/' })).toBe(true);
+    expect(await sessionAllows(p, 's3:ListBucket', 'arn:aws:s3:::company1-hr', { 's3:prefix': '' })).toBe(false);
+    expect(await sessionAllows(p, 's3:ListBucket', 'arn:aws:s3:::company1-hr', { 's3:prefix': 'inbox/johnny/' })).toBe(false);
+    expect(await sessionAllows(p, 's3:PutObject', 'arn:aws:s3:::company1-hr/inbox/john/a.pdf')).toBe(true);
+    expect(await sessionAllows(p, 's3:PutObject', 'arn:aws:s3:::company1-hr/inbox/johnny/a.pdf')).toBe(false);
   });
 
   it('only the permissions asked for', () => {

@@ -123,6 +123,21 @@ export class AwsClientFactory {
     });
   }
 
+  /**
+   * IAM with an admin's own credentials for admin commands (`grants revoke --apply`): the SDK's standard chain
+   * (environment, shared config/SSO, container and instance roles), or one named profile of it.
+   */
+  iamAdmin(options: { profile?: string } = {}): IAMClient {
+    const endpoint = this.endpoint('IAM');
+    return new IAMClient({
+      region: endpoint ? this.aws.region : 'us-east-1',
+      ...(options.profile ? { profile: options.profile } : {}),
+      maxAttempts: 3,
+      requestHandler: requestHandler(4, CONTROL_SOCKET_TIMEOUT_MS),
+      ...(endpoint ? { endpoint } : {}),
+    });
+  }
+
   /** IAM (MFA device discovery, the sandbox's seeding): global service, signed for us-east-1 unless an endpoint is set. */
   iam(options: ClientOptions): IAMClient {
     const endpoint = this.endpoint('IAM');
