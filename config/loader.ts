@@ -4,6 +4,9 @@
 // Pure (no fs, no node:*): callers read files and pass text in; the CLI, the grant store and tests share it.
 // This file is the pipeline; its steps live in ./lint/ (locating, did-you-mean, messages, schema issues, YAML
 // documents, output) and the grant checks in ./lint/grant-checks/, one module per check.
+import type { IamCatalog } from './iam-checks';
+import { sharedRoleFindings } from './iam-kit';
+import { normalizePrefix } from './policy';
 import { GrantSchema, SettingsSchema, API_VERSION, type Grant, type Settings } from './schema';
 import { isRecord, sortDiagnostics, type Diagnostic, type SourceFile } from './lint/diagnostic';
 import { grantsUrlProblem } from './grants-url';
@@ -11,6 +14,7 @@ import { GRANT_CHECKS } from './lint/grant-checks';
 import { FileContext, rangeFor } from './lint/locate';
 import { reportIssues } from './lint/schema-issues';
 import { checkHeader, parseFile } from './lint/yaml-documents';
+import type { Document } from 'yaml';
 
 export type { Diagnostic, SourceFile } from './lint/diagnostic';
 export { sortDiagnostics } from './lint/diagnostic';
@@ -32,11 +36,13 @@ export interface LoadedGrant {
  * whose name is also used elsewhere is left out everywhere: which one is meant is unclear) and every diagnostic,
  * sorted by file, line and column.
  */
-export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagnostics: Diagnostic[] } {
+export function loadGrants(files: SourceFile[], options: { catalog?: IamCatalog } = {}): { grants: LoadedGrant[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   // Every document that names a grant, valid or not: a name used twice is reported even while one copy is broken,
   // so fixing the broken one never reveals a second problem.
   const named: { name: string; file: string; nameAt: { line: number; col: number }; loaded?: LoadedGrant }[] = [];
+  // Where each valid grant sits, for the checks across grants (several grants on one role).
+  const located = new Map<Grant, { ctx: FileContext; doc: Document }>();
   for (const file of files) {
     if (file.problem) {
       diagnostics.push(file.problem);
@@ -53,8 +59,11 @@ export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagno
         const before = ctx.diagnostics.filter((d) => d.severity === 'error').length;
         const result = GrantSchema.safeParse(data, { reportInput: true });
         if (!result.success) reportIssues(ctx, doc, GrantSchema, result.error.issues);
+        // Upload keys are NFC: the prefix becomes NFC here, once, so the session policy, the listing and the keys
+        // all name the same folder however the file was typed.
+        if (result.success && result.data.spec.target.prefix !== undefined) result.data.spec.target.prefix = normalizePrefix(result.data.spec.target.prefix);
         const spec = isRecord(data) && isRecord(data.spec) ? data.spec : undefined;
-        if (spec) for (const check of GRANT_CHECKS) check({ ctx, doc, spec, grant: result.success ? result.data : undefined });
+        if (spec) for (const check of GRANT_CHECKS) check({ ctx, doc, spec, grant: result.success ? result.data : undefined, catalog: options.catalog });
         const errors = ctx.diagnostics.filter((d) => d.severity === 'error').length - before;
         const name = isRecord(data) && isRecord(data.metadata) && typeof data.metadata.name === 'string' ? data.metadata.name : undefined;
         if (name === undefined) continue;
@@ -63,6 +72,7 @@ export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagno
         if (result.success && errors === 0 && yamlErrors === 0) {
           const start = ctx.pos((doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? 0);
           named.push({ name, file: file.path, nameAt, loaded: { grant: result.data, file: file.path, line: start.line, col: start.col, docIndex: index } });
+          located.set(result.data, { ctx, doc });
         } else {
           named.push({ name, file: file.path, nameAt });
         }
@@ -102,10 +112,25 @@ export function loadGrants(files: SourceFile[]): { grants: LoadedGrant[]; diagno
       });
     }
   }
+  diagnostics.push(...sharedRoleDiagnostics(grants, located));
   return { grants, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 const MAX_RELATED = 10;
+
+/** ROLE_SHARED_REACH warnings, at the subject who could reach another grant's scope through the shared role. */
+function sharedRoleDiagnostics(grants: LoadedGrant[], located: Map<Grant, { ctx: FileContext; doc: Document }>): Diagnostic[] {
+  const byName = new Map(grants.map((g) => [g.grant.metadata.name, g.grant]));
+  return sharedRoleFindings(grants.map((g) => g.grant)).flatMap((f) => {
+    const grant = byName.get(f.grant);
+    const at = grant ? located.get(grant) : undefined;
+    if (!at) return [];
+    const path = ['spec', 'subjects', f.subjectIndex];
+    const range = rangeFor(at.doc, path);
+    const start = at.ctx.pos(range?.[0] ?? 0);
+    return [{ file: at.ctx.file, line: start.line, col: start.col, path, code: f.code, severity: 'warning' as const, message: f.message }];
+  });
+}
 
 /** Parses and validates a settings file's text. `settings` is null when anything is an error. Never throws. */
 export function loadSettingsText(file: SourceFile): { settings: Settings | null; diagnostics: Diagnostic[] } {

@@ -105,6 +105,20 @@ export function normalizePrefix(prefix: string): string {
   return prefix.normalize('NFC');
 }
 
+/**
+ * The account {account} stands for when `user` signs in: sessions fill it with the signed-in identity's account,
+ * which is the account of the subject ARN naming that user (for a cross-account role, not the role's account).
+ * Without such a subject: the subjects' one account, or undefined when they span several.
+ */
+export function subjectAccount(grant: Grant, user: string): string | undefined {
+  const arns = grant.spec.subjects.filter((s) => s.startsWith('arn:'));
+  const named = arns.find((s) => /:(?:user|role)\//.test(s) && s.split('/').pop() === user);
+  const account = named?.split(':')[4];
+  if (account) return account;
+  const accounts = new Set(arns.map((s) => s.split(':')[4]).filter((a): a is string => Boolean(a)));
+  return accounts.size === 1 ? [...accounts][0] : undefined;
+}
+
 /** The grant's key prefix with variables filled in; throws when a variable is unknown or cannot be filled. */
 export function resolvePrefix(grant: Grant, vars: TemplateVars): string {
   checkUser(vars.user);

@@ -2,13 +2,15 @@
 // exporting a GrantCheck, added to GRANT_CHECKS (and its codes documented in docs/grant-format.md and
 // docs/helpdesk.md).
 import { checkDuration } from './duration';
+import { checkPartition } from './partition';
 import { checkPermissions } from './permissions';
 import { checkPolicySize } from './policy-size';
 import { checkPrefix } from './prefix';
 import { checkSessionName } from './session-name';
+import { checkSessionPolicy } from './session-policy';
 import type { GrantCheck } from './types';
 import { checkUploadOptions } from './upload-options';
 
 export type { GrantCheck, GrantCheckInput } from './types';
 
-export const GRANT_CHECKS: readonly GrantCheck[] = [checkDuration, checkSessionName, checkPrefix, checkUploadOptions, checkPermissions, checkPolicySize];
+export const GRANT_CHECKS: readonly GrantCheck[] = [checkDuration, checkSessionName, checkPrefix, checkUploadOptions, checkPermissions, checkPartition, checkSessionPolicy, checkPolicySize];

@@ -1,6 +1,6 @@
 // The generated session policy's size for the longest possible user name, against STS's limit. Needs a valid grant.
 import { SESSION_POLICY_MAX_CHARS } from '../../schema';
-import { WORST_CASE_VARS, buildSessionPolicy } from '../../policy';
+import { WORST_CASE_VARS, buildSessionPolicy, policyText } from '../../policy';
 import { rangeFor } from '../locate';
 import type { GrantCheck } from './types';
 
@@ -8,7 +8,8 @@ export const checkPolicySize: GrantCheck = ({ ctx, doc, grant }) => {
   if (!grant) return;
   let size: number;
   try {
-    size = JSON.stringify(buildSessionPolicy(grant, WORST_CASE_VARS)).length;
+    // Counted on the text STS gets: characters above U+00FF as \uXXXX escapes (6 characters each).
+    size = policyText(buildSessionPolicy(grant, WORST_CASE_VARS)).length;
   } catch {
     return; // the prefix problems were already reported by the semantic checks
   }

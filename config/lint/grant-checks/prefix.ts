@@ -1,4 +1,6 @@
-// target.prefix: one folder, no wildcards or IAM variables, within S3's key length.
+// target.prefix: one folder, no wildcards or IAM variables, within S3's key length (counted in UTF-8 bytes), and a
+// {user} folder closed by "/" (the byte and open-variable rules are shared with the IAM kit in config/iam-checks.ts).
+import { prefixFindings } from '../../iam-checks';
 import { TEMPLATE_VARS } from '../../schema';
 import { isRecord } from '../diagnostic';
 import { rangeFor } from '../locate';
@@ -20,9 +22,10 @@ export const checkPrefix: GrantCheck = ({ ctx, doc, spec }) => {
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(prefix)) ctx.add(at, path, 'INVALID_PREFIX', 'prefix contains control characters');
     if (!prefix.includes('$')) for (const p of templateProblems(prefix, TEMPLATE_VARS, null)) ctx.add(at, path, 'INVALID_PREFIX', `prefix "${prefix}" ${p}`);
-    if (prefix.length > 512) ctx.add(at, path, 'INVALID_PREFIX', `prefix is ${prefix.length} characters; keep it under 512 so object keys stay within S3's 1024-byte limit`);
+    const findings = prefixFindings(prefix);
+    for (const f of findings) ctx.add(at, f.path, f.code, f.message, f.severity);
     if (prefix.startsWith('/')) ctx.add(at, path, 'PREFIX_LEADING_SLASH', `prefix "${prefix}" starts with "/": S3 keys would begin with an empty folder name; remove the leading "/"`, 'warning');
-    if (prefix !== '' && !prefix.endsWith('/') && !/[*?$]/.test(prefix)) {
+    if (prefix !== '' && !prefix.endsWith('/') && !/[*?$]/.test(prefix) && !findings.some((f) => f.code === 'PREFIX_VARIABLE_OPEN')) {
       ctx.add(at, path, 'PREFIX_NO_TRAILING_SLASH', `prefix "${prefix}" does not end with "/": it also matches keys like "${prefix}-other"; end it with "/" to scope one folder`, 'warning');
     }
   }

@@ -1,5 +1,6 @@
 // The shape of a grant check: one module per concern, listed in ./index.ts.
 import type { Document } from 'yaml';
+import type { IamCatalog } from '../../iam-checks';
 import type { Grant } from '../../schema';
 import type { FileContext } from '../locate';
 
@@ -11,6 +12,8 @@ export interface GrantCheckInput {
   spec: Record<string, unknown>;
   /** The grant when it passed the schema; checks that need a fully valid grant return early without it. */
   grant: Grant | undefined;
+  /** The IAM dataset for a raw sessionPolicy's actions and condition keys, when the caller prepared one. */
+  catalog?: IamCatalog | undefined;
 }
 
 /** A check the schema cannot express. Reports through `ctx`; never throws on bad input. */

@@ -74,11 +74,11 @@ async function openStore(cmd: Command, initialSync: 'await' | 'none'): Promise<G
 /** A side of a diff: a folder of grant files, or a revision of the configured git source's clone. */
 async function grantsAt(ref: string, git: GitGrantSource | undefined): Promise<{ label: string; grants: LoadedGrant[]; errors: number }> {
   const isDir = await fs.stat(ref).then((s) => s.isDirectory(), () => false);
-  const [{ loadGrants }, { readGrantFiles }] = await Promise.all([import('../../../config/loader'), import('../../services/grants/read-grant-files')]);
-  let result: ReturnType<typeof loadGrants>;
+  const [{ loadGrantsChecked }, { readGrantFiles }] = await Promise.all([import('../../services/grants/iam-catalog'), import('../../services/grants/read-grant-files')]);
+  let result: Awaited<ReturnType<typeof loadGrantsChecked>>;
   let label = ref;
   if (isDir) {
-    result = loadGrants(await readGrantFiles([path.resolve(ref)]));
+    result = await loadGrantsChecked(await readGrantFiles([path.resolve(ref)]));
   } else {
     if (!git) {
       throw new AppError('GRANTS_DIFF_SOURCE', `"${ref}" is not a folder, and the settings have no git grant source to look up a revision in.`, {
@@ -86,7 +86,7 @@ async function grantsAt(ref: string, git: GitGrantSource | undefined): Promise<{
       });
     }
     const oid = await git.git.resolve(ref);
-    result = loadGrants(await git.git.readFiles(oid));
+    result = await loadGrantsChecked(await git.git.readFiles(oid));
     label = oid.slice(0, 7);
   }
   return { label, grants: result.grants, errors: result.diagnostics.filter((d) => d.severity === 'error').length };

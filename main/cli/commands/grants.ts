@@ -18,7 +18,7 @@ export function grantsCommand(program: Command): Command {
 }
 
 /** Paths as the person typed them are best for editors and CI annotations: relative to the working folder. */
-function display(file: string): string {
+export function display(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
@@ -41,12 +41,12 @@ async function configuredGrantPaths(cmd: Command): Promise<string[]> {
 }
 
 /** Reads and loads grants; returns null (the problem printed; exit 2) when the paths themselves are the problem. */
-async function load(cmd: Command, paths: string[]): Promise<{ grants: LoadedGrant[]; diagnostics: Diagnostic[]; files: number } | null> {
+export async function load(cmd: Command, paths: string[]): Promise<{ grants: LoadedGrant[]; diagnostics: Diagnostic[]; files: number } | null> {
   try {
     const targets = paths.length > 0 ? paths : await configuredGrantPaths(cmd);
-    const [{ readGrantFiles }, { loadGrants }] = await Promise.all([import('../../services/grants/read-grant-files'), import('../../../config/loader')]);
+    const [{ readGrantFiles }, { loadGrantsChecked }] = await Promise.all([import('../../services/grants/read-grant-files'), import('../../services/grants/iam-catalog')]);
     const files = await readGrantFiles(targets);
-    const { grants, diagnostics } = loadGrants(files);
+    const { grants, diagnostics } = await loadGrantsChecked(files);
     const shown = diagnostics.map((d) => ({ ...d, file: display(d.file), ...(d.related ? { related: d.related.map((r) => ({ ...r, file: display(r.file) })) } : {}) }));
     return { grants, diagnostics: shown, files: files.length };
   } catch (e) {
@@ -86,7 +86,7 @@ export function register(program: Command): void {
     .description('Print a grant as it resolves for a user, with the exact session policy sent to AWS STS and its size')
     .argument('<name>', 'the grant name (metadata.name)')
     .option('--user <name>', 'fill {user} with this IAM user name', 'USER')
-    .option('--account <id>', 'fill {account} with this 12-digit account id (default: the role ARN\'s account)')
+    .option('--account <id>', 'fill {account} with this 12-digit account id (default: the account of the subject named --user, as sessions do)')
     .option('--path <path...>', 'grant files or folders (default: the grants folder from the settings)')
     .option('--json', 'print JSON instead of text')
     .action(action(async (name: string, opts: { user: string; account?: string; path?: string[]; json?: boolean }, cmd: Command) => {
@@ -99,11 +99,19 @@ export function register(program: Command): void {
           details: { hint: broken ? 'Some grant files have problems; run `grantbox grants lint` to see them.' : `Known grants: ${result.grants.map((g) => g.grant.metadata.name).join(', ') || '(none)'}.` },
         });
       }
-      const [{ resolveGrant }, { SESSION_POLICY_MAX_CHARS }] = await Promise.all([import('../../../config/policy'), import('../../../config/schema')]);
-      const account = opts.account ?? found.grant.spec.role.arn.split(':')[4] ?? undefined;
+      const [{ policyText, resolveGrant, subjectAccount }, { SESSION_POLICY_MAX_CHARS }] = await Promise.all([import('../../../config/policy'), import('../../../config/schema')]);
+      // Sessions fill {account} with the signed-in person's account, so show it the same way (not the role's).
+      const account = opts.account ?? subjectAccount(found.grant, opts.user);
+      const usesAccount = /\{account\}/.test(`${found.grant.spec.target.prefix ?? ''}${found.grant.spec.role.sessionName ?? ''}`);
+      if (account === undefined && usesAccount) {
+        throw new AppError('GRANT_ACCOUNT_REQUIRED', `The subjects of "${name}" are in several AWS accounts, so {account} depends on who signs in.`, {
+          details: { hint: `Name the person with --user (as in their subject ARN) or give --account ID.` },
+        });
+      }
       const r = resolveGrant(found.grant, { user: opts.user, ...(account ? { account } : {}) });
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ ...r, file: display(found.file), line: found.line, policyMax: SESSION_POLICY_MAX_CHARS }, null, 2) + '\n');
+        // Escaped like the policy itself, so the text and size shown are what STS gets.
+        process.stdout.write(policyText({ ...r, file: display(found.file), line: found.line, policyMax: SESSION_POLICY_MAX_CHARS }, 2) + '\n');
         return;
       }
       const lines = [

@@ -6,7 +6,8 @@
 // Fetching and reading revisions is the clone's job (git-clone.ts).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { formatDiagnostics, loadGrants, type Diagnostic, type LoadedGrant } from '../../../config/loader';
+import { formatDiagnostics, type Diagnostic, type LoadedGrant } from '../../../config/loader';
+import { loadGrantsChecked } from './iam-catalog';
 import type { Settings } from '../../../config/schema';
 import type { SessionLogWriter } from '../audit/types';
 import type { SerializedAppError } from '../../../preload/contract';
@@ -259,7 +260,7 @@ export class GitGrantSource {
       const sig = await verifyCommitSignature(commit, this.trusted);
       if (!sig.ok) return { commit, grants: [], diagnostics: [], problem: `signature check failed: ${sig.reason}` };
     }
-    const { grants, diagnostics } = loadGrants(await this.git.readFiles(oid));
+    const { grants, diagnostics } = await loadGrantsChecked(await this.git.readFiles(oid));
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
     if (errors > 0) return { commit, grants, diagnostics, problem: `${errors} problem${errors === 1 ? '' : 's'} in the grant files` };
     if (grants.length === 0) {

@@ -6,7 +6,8 @@
 // set is announced with the names added, removed and changed (onSetChanged), so the app can end sessions of removed
 // grants; resolvedFor() always answers from the active set, so a changed grant applies at the next refresh.
 import path from 'node:path';
-import { formatDiagnostics, loadGrants, type Diagnostic, type LoadedGrant } from '../../../config/loader';
+import { formatDiagnostics, type loadGrants, type Diagnostic, type LoadedGrant } from '../../../config/loader';
+import { loadGrantsChecked } from './iam-catalog';
 import { resolveGrant, type ResolvedGrant } from '../../../config/policy';
 import type { Settings } from '../../../config/schema';
 import type { GrantSummary, GrantsStatus, IdentityInfo } from '../../../preload/contract';
@@ -308,7 +309,7 @@ export class GrantStore implements GrantService {
   private async load(): Promise<void> {
     let result: ReturnType<typeof loadGrants>;
     try {
-      result = loadGrants(await readGrantFiles([this.location]));
+      result = await loadGrantsChecked(await readGrantFiles([this.location]));
     } catch (e) {
       if (this.updatedAt === undefined) throw e;
       this.notice = `The grants folder could not be read (${e instanceof Error ? e.message : String(e)}); still using the grants loaded earlier.`;

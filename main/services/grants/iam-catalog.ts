@@ -5,7 +5,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { IamCatalog } from '../../../config/iam-checks';
 import { policyNames } from '../../../config/iam-checks';
-import type { SourceFile } from '../../../config/loader';
+import { loadGrants, type SourceFile } from '../../../config/loader';
 import type { PolicyDocument } from '../../../config/schema';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -53,4 +53,10 @@ export async function prepareIamCatalog(policies: PolicyDocument[]): Promise<Iam
     actionsOf: (service) => actions.get(service.toLowerCase()),
     conditionKeyExists: (key) => known.get(key.toLowerCase()) ?? false,
   };
+}
+
+/** loadGrants with the IAM dataset checks for raw session policies: what the CLI, the grant store and the git source use. */
+export async function loadGrantsChecked(files: SourceFile[]): Promise<ReturnType<typeof loadGrants>> {
+  const catalog = await prepareIamCatalog(rawSessionPolicies(files));
+  return loadGrants(files, catalog ? { catalog } : {});
 }

@@ -88,3 +88,29 @@ describe('diffGrantSets and formatDiff', () => {
     expect(formatDiff(diffGrantSets(before, before, { old: 'a', new: 'b' }), 'text')).toContain('No change to what any grant allows.');
   });
 });
+
+describe('diffGrantSets: the AWS side', () => {
+  const changesOf = (a: Grant[], b: Grant[]) => diffGrantSets(a, b, { old: 'a', new: 'b' }).grants.flatMap((g) => g.changes.map((c) => c.text));
+
+  it('a removed subject: the trust policy must change, and older sessions live on unless revoked', () => {
+    const before = grant({ subjects: ['arn:aws:iam::629470240201:user/john', 'arn:aws:iam::629470240201:user/maria'] });
+    const out = changesOf([before], [grant()]);
+    expect(out).toContain('AWS side: the trust policy of JohnUploadRole must change too (apply `grantbox grants iam hr-upload`), or the role keeps allowing what the grants no longer say');
+    expect(out).toContain('sessions issued before this change may live on until they expire (up to 1 h) unless revoked: `grantbox grants revoke hr-upload`');
+  });
+
+  it('a narrowed prefix changes the permission policy; a removed grant points at revoking by role', () => {
+    expect(changesOf([grant({ prefix: 'a/' })], [grant({ prefix: 'a/b/' })])).toContain(
+      'AWS side: the permission policy of JohnUploadRole must change too (apply `grantbox grants iam hr-upload`), or the role keeps allowing what the grants no longer say',
+    );
+    const removed = changesOf([grant()], []);
+    expect(removed).toContain('AWS side: the trust and permission policies of JohnUploadRole must change too (no grant uses the role any more: remove its GrantboxKit policy and the subjects from its trust policy), or the role keeps allowing what the grants no longer say');
+    expect(removed).toContain('sessions issued before this change may live on until they expire (up to 1 h) unless revoked: `grantbox grants revoke --role arn:aws:iam::629470240201:role/JohnUploadRole`');
+  });
+
+  it('a title change needs nothing on the AWS side and no revoke', () => {
+    const renamed = { ...grant(), metadata: { name: 'hr-upload', title: 'HR' } };
+    const out = changesOf([grant()], [renamed]);
+    expect(out.filter((t) => /AWS side|revoke/.test(t))).toEqual([]);
+  });
+});
