@@ -270,3 +270,16 @@ describe('sharedRoleFindings', () => {
     expect(sharedRoleFindings([hr, variant('hr-read', { permissions: ['read'] })])).toEqual([]);
   });
 });
+
+describe('defect 6: the tutorial role policy has the multipart actions', () => {
+  it('the sandbox role policy allows every step of an upload, cancel and resume; the admin docs list the same actions', async () => {
+    const { tutorialPermissionPolicy } = await import('../../main/services/sandbox/seed');
+    const role = tutorialPermissionPolicy();
+    for (const action of ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts']) {
+      expect(await decide({ action, resource: `arn:aws:s3:::${BUCKET}/a.pdf`, context: { 's3:ObjectCreationOperation': 'false' } }, { identity: [role] })).toBe('Allowed');
+    }
+    const admins = readFileSync(path.resolve(__dirname, '../../docs/admins.md'), 'utf8');
+    const format = readFileSync(path.resolve(__dirname, '../../docs/grant-format.md'), 'utf8');
+    for (const doc of [admins, format]) for (const action of ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 'sts:SetSourceIdentity']) expect(doc).toContain(action);
+  });
+});

@@ -63,6 +63,11 @@ export function register(program: Command): void {
       const kitModule = await import('../../../config/iam-kit');
       const needsSignIn = hit.all.some((g) => g.spec.role.arn === hit.found.grant.spec.role.arn && g.spec.subjects.some((s) => !s.startsWith('arn:')));
       const company = needsSignIn ? companySignIn(await optionalSettings(cmd), opts) : undefined;
+      if (needsSignIn && !company) {
+        throw new AppError('IAM_KIT_NEEDS_SIGN_IN', 'A grant on this role names company users or groups, but no company sign-in (issuer and client id) is known.', {
+          details: { hint: 'Run the command with the settings that have signIn (method: oidc), or give --oidc-issuer URL and --oidc-client-id ID.' },
+        });
+      }
       const kit = kitModule.buildIamKit(hit.all, hit.found.grant.spec.role.arn, company ? { companySignIn: company } : {});
       const out =
         opts.format === 'json'

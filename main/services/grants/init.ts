@@ -1,10 +1,14 @@
 // The admin kit's scaffold (`grantbox grants init DIR`): a ready-to-push grants repository with a README for admins,
 // the tutorial's example grant (with the editor schema reference), the JSON Schema itself (generated from the zod
 // schema, so it matches this Grantbox), and CI that lints every push and writes the plain-language permission diff
-// of a pull request to its summary. Never overwrites: if any file exists, nothing is written.
+// of a pull request to its summary, and the IAM kit for the example grant (iam/NAME.json, from `grantbox grants iam`)
+// with a CI step that fails when a grant change needs the role's IAM policies to change too. Never overwrites: if
+// any file exists, nothing is written.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TUTORIAL_GRANT_BODY } from '../../../config/examples';
+import { buildIamKit, kitJson } from '../../../config/iam-kit';
+import { loadGrants } from '../../../config/loader';
 import { jsonSchemaFiles } from '../../../config/json-schema';
 import { AppError } from '../errors';
 
@@ -41,6 +45,19 @@ required, without a valid signature) is not used: computers keep the last good v
 "Using grants from <date> (<commit>); a newer version could not be used — your admin has been told", and record it
 in their session log. Fix it with a new commit; nothing needs to be done on the computers.
 
+## The AWS side: \`iam/\`
+
+A grant's session policy binds only sessions Grantbox starts. So that AWS enforces the grant also when someone
+assumes its role directly, put the role's policies from \`iam/<grant>.json\` on the role (\`trustPolicy\` as its
+trust policy, \`permissionPolicy\` as its only permission policy, inline as \`GrantboxKit\`); its \`notes\` say what
+AWS cannot enforce. Regenerate the file whenever a grant changes:
+
+    npx grantbox grants iam hr-upload --path grants --format json > iam/hr-upload.json
+
+CI fails when a file in \`iam/\` no longer matches the grants, and \`grantbox grants diff\` says "AWS side: … must change
+too". After removing people or a grant, end their running sessions with
+\`npx grantbox grants revoke NAME --apply\` (an IAM administrator's credentials).
+
 ## Signed commits (optional)
 
 If the settings on staff computers list \`signedBy\` keys, only commits signed by one of those keys (OpenPGP or SSH)
@@ -67,6 +84,12 @@ jobs:
           node-version: 20
       - name: Lint grants
         run: npx grantbox grants lint --format github grants
+      - name: IAM kit is current (iam/NAME.json = grantbox grants iam NAME)
+        run: |
+          for f in iam/*.json; do
+            [ -e "$f" ] || continue
+            npx grantbox grants iam "$(basename "$f" .json)" --path grants --format json | diff -u "$f" -
+          done
       - name: Check out the base branch
         if: github.event_name == 'pull_request'
         uses: actions/checkout@v4
@@ -78,6 +101,12 @@ jobs:
         run: npx grantbox grants diff .base/grants grants --format markdown >> "$GITHUB_STEP_SUMMARY"
 `;
 
+/** The IAM kit of the example grant, exactly as `grantbox grants iam hr-upload --format json` prints it. */
+function exampleKit(): string {
+  const grant = loadGrants([{ path: 'grants/hr-upload.yaml', text: EXAMPLE_GRANT }]).grants[0]!.grant;
+  return kitJson(buildIamKit([grant], grant.spec.role.arn));
+}
+
 /** Files of a new grants repository, relative path → content. */
 export function scaffoldFiles(): Record<string, string> {
   return {
@@ -85,6 +114,7 @@ export function scaffoldFiles(): Record<string, string> {
     'grants/hr-upload.yaml': EXAMPLE_GRANT,
     'schema/grant.schema.json': jsonSchemaFiles()['grant.schema.json']!,
     '.github/workflows/lint-grants.yml': WORKFLOW,
+    'iam/hr-upload.json': exampleKit(),
   };
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { loadGrants } from '../../../../config/loader';
 import { EXAMPLE_GRANT, initGrantsRepo } from '../../../../main/services/grants/init';
+import { runCli } from '../../../helpers/run-cli';
 
 let dir: string;
 beforeEach(async () => {
@@ -12,9 +13,9 @@ beforeEach(async () => {
 });
 
 describe('initGrantsRepo', () => {
-  it('writes README, the example grant with its schema reference, the schema and the CI workflow', async () => {
+  it('writes README, the example grant with its schema reference, the schema, its IAM kit and the CI workflow', async () => {
     const written = await initGrantsRepo(path.join(dir, 'repo'));
-    expect(written.sort()).toEqual(['.github/workflows/lint-grants.yml', 'README.md', 'grants/hr-upload.yaml', 'schema/grant.schema.json']);
+    expect(written.sort()).toEqual(['.github/workflows/lint-grants.yml', 'README.md', 'grants/hr-upload.yaml', 'iam/hr-upload.json', 'schema/grant.schema.json']);
     const grant = await fs.readFile(path.join(dir, 'repo', 'grants', 'hr-upload.yaml'), 'utf8');
     expect(grant.split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/grant.schema.json');
     // The schema reference resolves to the schema written next to it, and that is the project's generated schema.
@@ -24,6 +25,16 @@ describe('initGrantsRepo', () => {
     const runs = workflow.jobs.lint.steps.map((s: { run?: string }) => s.run).filter(Boolean);
     expect(runs).toContain('npx grantbox grants lint --format github grants');
     expect(runs.some((r: string) => r.startsWith('npx grantbox grants diff .base/grants grants --format markdown'))).toBe(true);
+    expect(runs.some((r: string) => r.includes('npx grantbox grants iam "$(basename "$f" .json)" --path grants --format json | diff -u "$f" -'))).toBe(true);
+  });
+
+  it('the kit next to the grants is what `grantbox grants iam hr-upload --format json` prints for them', async () => {
+    await initGrantsRepo(path.join(dir, 'repo'));
+    const scaffolded = await fs.readFile(path.join(dir, 'repo', 'iam', 'hr-upload.json'), 'utf8');
+    const r = await runCli(['grants', 'iam', 'hr-upload', '--path', path.join(dir, 'repo', 'grants'), '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(scaffolded).toBe(r.out);
+    expect(Object.keys(JSON.parse(scaffolded) as object)).toEqual(['role', 'trustPolicy', 'permissionPolicy', 'notes']);
   });
 
   it('ships the tutorial grant unchanged and valid', async () => {
