@@ -1,6 +1,6 @@
 // The services container: builds every Electron-free service from the settings file, wired together, for the
 // Electron main process, the CLI and the tests. Settings (loadSettingsFile) → AWS client factory → session log →
-// grant store → identity (keychain) → session manager → uploads → helpdesk export. Knows nothing of Electron.
+// grant store → identity (keychain) → session manager → uploads, object listing → helpdesk export. Knows nothing of Electron.
 //
 // Wiring decisions: signing out ends every session (sessions must not outlive the identity); a grant removed
 // from the active set ends its session; a changed grant applies at the next refresh (the session manager
@@ -21,6 +21,7 @@ import type { Services } from './services';
 import { SessionManager, type Clock } from './sessions/session-manager';
 import { loadSettingsFile } from './settings';
 import { createUploadService, type UploadEngine } from './uploads';
+import { createObjectService } from './objects';
 
 export interface CreateServicesOptions {
   /** --settings FILE; default GRANTBOX_SETTINGS, then settings.yaml in the data folder. */
@@ -100,15 +101,17 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
     });
     closers.push(unsubscribe);
 
+    const resolveGrant = async (name: string) => {
+      const identity = await identityService.current();
+      if (!identity) {
+        throw new AppError('NOT_SIGNED_IN', 'You are not signed in.', { details: { hint: 'Sign in with your AWS access key first.' } });
+      }
+      return grantStore.resolvedFor(name, identity);
+    };
+    const credentials = (grant: string) => sessionManager.credentialProvider(grant);
     const uploadEngine = createUploadService({
-      resolveGrant: async (name) => {
-        const identity = await identityService.current();
-        if (!identity) {
-          throw new AppError('NOT_SIGNED_IN', 'You are not signed in.', { details: { hint: 'Sign in with your AWS access key first.' } });
-        }
-        return grantStore.resolvedFor(name, identity);
-      },
-      credentials: (grant) => sessionManager.credentialProvider(grant),
+      resolveGrant,
+      credentials,
       clients,
       audit: log,
       dataDir,
@@ -117,6 +120,8 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
     });
     holder.uploads = uploadEngine;
     closers.push(() => uploadEngine.close());
+    const objects = createObjectService({ resolveGrant, credentials, clients });
+    closers.push(() => objects.close());
 
     const audit = new AuditLog({
       log,
@@ -153,6 +158,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
       grants: grantStore,
       sessions: sessionManager,
       uploads: uploadEngine,
+      objects,
       audit,
       clients,
       secretStore,

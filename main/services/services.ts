@@ -75,11 +75,15 @@ export interface UploadService {
   listResumable(): Promise<ResumableUpload[]>;
   resume(id: string): Promise<void>;
   discard(id: string): Promise<void>;
-  listObjects(grant: string, prefix?: string, token?: string): Promise<ObjectPage>;
   /** Throttled snapshots (at most ~10 per second). */
   onProgress(listener: (snapshot: QueueSnapshot) => void): Unsubscribe;
   /** Resolves when every queued item has finished (CLI). */
   drain(): Promise<void>;
+}
+
+export interface ObjectService {
+  /** One folder level, one page (≤ 1,000 keys) under the grant's prefix; `prefix` is relative to it. */
+  list(grant: string, prefix?: string, token?: string): Promise<ObjectPage>;
 }
 
 export interface AuditService {
@@ -96,6 +100,7 @@ export interface Services {
   grants: GrantService;
   sessions: SessionService;
   uploads: UploadService;
+  objects: ObjectService;
   audit: AuditService;
   /** Stops timers, watchers and servers; uploads leave resumable state. */
   close(): Promise<void>;

@@ -33,7 +33,7 @@ export function trustedSenders(): TrustedSenders {
 /** Every leaf is a vi.fn resolving `undefined` unless overridden; `calls` lists "area.method" in call order. */
 export function fakeServices(overrides: Record<string, Record<string, (...args: any[]) => unknown>> = {}) {
   const calls: string[] = [];
-  const areas = ['identity', 'grants', 'sessions', 'uploads', 'audit'] as const;
+  const areas = ['identity', 'grants', 'sessions', 'uploads', 'objects', 'audit'] as const;
   const services: Record<string, unknown> = { settings: {}, settingsPath: '/x/settings.yaml', dataDir: '/x', close: vi.fn(async () => {}) };
   for (const area of areas) {
     services[area] = new Proxy(

@@ -213,7 +213,7 @@ export function registerIpc(options: RegisterOptions): Registration {
     'uploads:resume': ({ id }) => need().uploads.resume(id),
     'uploads:discard': ({ id }) => need().uploads.discard(id),
 
-    'objects:list': ({ grant, prefix, token }) => need().uploads.listObjects(grant, prefix, token),
+    'objects:list': ({ grant, prefix, token }) => need().objects.list(grant, prefix, token),
 
     'logs:export': (args) => exportLog(args),
   };

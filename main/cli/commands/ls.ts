@@ -25,7 +25,7 @@ export function register(program: Command): void {
         const prefixes: string[] = [];
         let token: string | undefined;
         do {
-          const page = await services.uploads.listObjects(grant, prefix, token);
+          const page = await services.objects.list(grant, prefix, token);
           if (opts.json) {
             objects.push(...page.objects);
             prefixes.push(...page.prefixes);

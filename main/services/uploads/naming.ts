@@ -67,20 +67,6 @@ export function safeRelativePath(segments: string[]): { relativePath: string; no
   return { relativePath: out.join('/'), notes: [...notes] };
 }
 
-/**
- * Splits a path someone typed or a tool produced (either separator, possibly absolute) into segments, for the
- * rare callers that do not have file-system segments. Leading "/" or a drive letter is dropped with a note.
- */
-export function splitUserPath(p: string): { segments: string[]; notes: string[] } {
-  const notes: string[] = [];
-  let rest = p;
-  if (/^[A-Za-z]:[\\/]/.test(rest) || rest.startsWith('/') || rest.startsWith('\\')) {
-    rest = rest.replace(/^[A-Za-z]:/, '').replace(/^[\\/]+/, '');
-    notes.push('the absolute path was made relative');
-  }
-  return { segments: rest.split(/[\\/]+/), notes };
-}
-
 /** key = prefix + safe relative path. Throws UnsafeNameError when no usable key can be made. */
 export function makeKey(prefix: string, segments: string[], extraNotes: string[] = []): KeyResult {
   const { relativePath, notes } = safeRelativePath(segments);

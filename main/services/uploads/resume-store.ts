@@ -5,7 +5,28 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { ResumeRecord } from './types';
+import type { PersistedPart } from './types';
+
+/** The resume record of one multipart upload: <dataDir>/uploads/<id>.json. Never holds credentials. */
+export interface ResumeRecord {
+  version: 1;
+  id: string;
+  grant: string;
+  bucket: string;
+  region: string;
+  key: string;
+  /** Absolute path of the file on this machine. */
+  path: string;
+  relativePath: string;
+  size: number;
+  mtimeMs: number;
+  uploadId: string;
+  partSize: number;
+  /** Whether CompleteMultipartUpload may overwrite (the person chose "replace"). */
+  overwrite: boolean;
+  parts: PersistedPart[];
+  startedAt: string;
+}
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 

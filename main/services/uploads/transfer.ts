@@ -8,6 +8,9 @@
 // each PutObject/UploadPart is retried here with a fresh stream (full-jitter backoff) on network resets, 5xx,
 // throttling and expired credentials (the session's provider refreshes them). Control calls (Create, Complete,
 // Head, List, Abort) have no stream and use the SDK's own retries.
+//
+// One concept over 400 lines: the S3 request sequence of a single file, with the retry and checksum rules every one
+// of its requests shares; the queue around it (scheduling, conflicts, resume, progress) lives in its own modules.
 import fs, { createReadStream, type ReadStream } from 'node:fs';
 import { promisify } from 'node:util';
 import {

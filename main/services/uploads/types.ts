@@ -26,24 +26,3 @@ export interface PersistedPart {
   checksumCRC32?: string;
   size: number;
 }
-
-/** The resume record of one multipart upload: <dataDir>/uploads/<id>.json. Never holds credentials. */
-export interface ResumeRecord {
-  version: 1;
-  id: string;
-  grant: string;
-  bucket: string;
-  region: string;
-  key: string;
-  /** Absolute path of the file on this machine. */
-  path: string;
-  relativePath: string;
-  size: number;
-  mtimeMs: number;
-  uploadId: string;
-  partSize: number;
-  /** Whether CompleteMultipartUpload may overwrite (the person chose "replace"). */
-  overwrite: boolean;
-  parts: PersistedPart[];
-  startedAt: string;
-}

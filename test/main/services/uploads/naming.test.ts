@@ -1,4 +1,4 @@
-import { makeKey, MAX_KEY_BYTES, renamedKey, safeRelativePath, splitUserPath, UnsafeNameError } from '../../../../main/services/uploads/naming';
+import { makeKey, MAX_KEY_BYTES, renamedKey, safeRelativePath, UnsafeNameError } from '../../../../main/services/uploads/naming';
 
 describe('safeRelativePath', () => {
   it('keeps ordinary and Unicode names, normalized to NFC', () => {
@@ -33,14 +33,6 @@ describe('safeRelativePath', () => {
     const r = safeRelativePath(['..', 'a', '.', '', '..', 'b.txt']);
     expect(r.relativePath).toBe('a/b.txt');
     expect(r.notes).toEqual(['".." (parent folder) parts were removed']);
-  });
-});
-
-describe('splitUserPath', () => {
-  it('makes absolute POSIX and Windows paths relative and splits on either separator', () => {
-    expect(splitUserPath('/etc/passwd')).toEqual({ segments: ['etc', 'passwd'], notes: ['the absolute path was made relative'] });
-    expect(splitUserPath('C:\\Users\\john\\a.txt')).toEqual({ segments: ['Users', 'john', 'a.txt'], notes: ['the absolute path was made relative'] });
-    expect(splitUserPath('dir/sub\\f.txt')).toEqual({ segments: ['dir', 'sub', 'f.txt'], notes: [] });
   });
 });
 

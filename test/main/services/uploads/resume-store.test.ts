@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ResumeStore } from '../../../../main/services/uploads/resume-store';
-import type { ResumeRecord } from '../../../../main/services/uploads/types';
+import { ResumeStore, type ResumeRecord } from '../../../../main/services/uploads/resume-store';
 
 function record(id: string, parts = 0): ResumeRecord {
   return {
