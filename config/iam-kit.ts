@@ -260,7 +260,7 @@ export function buildIamKit(allGrants: Grant[], roleArn: string, options: { comp
   const roleSubjects = grants.flatMap((g) => g.spec.subjects.map(parseSubject).filter((s) => s.kind === 'iam-role').map((s) => s.raw));
   if (roleSubjects.length > 0 && perUser.length > 0) {
     notes.push(
-      `Role subjects (${[...new Set(roleSubjects)].join(', ')}) may set any SourceIdentity, so AWS cannot keep their sessions to one person's folder: whoever can assume those roles can choose the name. Prefer IAM users or company sign-in for per-person folders, or have those roles' own sessions carry a SourceIdentity from your identity provider (it then cannot be changed).`,
+      `Role subjects (${[...new Set(roleSubjects)].join(', ')}) may set any SourceIdentity, so AWS cannot keep their sessions to one person's folder: whoever can assume those roles can choose the name. Prefer IAM users or company sign-in for per-person folders. (A SourceIdentity set upstream, e.g. by your identity provider, cannot be changed and binds the folder, but then the person's role session name must equal it, because Grantbox fills {user} with the session name.)`,
     );
   }
   if (grants.some((g) => g.spec.subjects.some((s) => isCompany(parseSubject(s))))) {
