@@ -236,6 +236,28 @@ describe('buildIamKit', () => {
     expect(() => buildIamKit([g], ROLE)).toThrow(expect.objectContaining({ code: 'IAM_KIT_NEEDS_SIGN_IN' }));
   });
 
+  it('role subjects must set some SourceIdentity (AWS cannot bind it to a person: said in the notes); external id and MFA are required where the grant asks', () => {
+    const g = variant('team', { prefix: 'inbox/{user}/', role: { ...tutorial.spec.role, externalId: 'ext-123', mfa: true } }, ['arn:aws:iam::629470240201:role/TeamRole', 'arn:aws:iam::629470240201:user/john']);
+    const kit = buildIamKit([g], ROLE);
+    expect(kit.trustPolicy.Statement).toEqual([
+      {
+        Sid: 'IamRoles1',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::629470240201:role/TeamRole' },
+        Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+        Condition: { StringEquals: { 'sts:ExternalId': 'ext-123' }, Bool: { 'aws:MultiFactorAuthPresent': 'true' }, Null: { 'sts:SourceIdentity': 'false' } },
+      },
+      {
+        Sid: 'IamUsers2',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::629470240201:user/john' },
+        Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+        Condition: { StringEquals: { 'sts:ExternalId': 'ext-123', 'sts:SourceIdentity': '${aws:username}' }, Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+      },
+    ]);
+    expect(kit.notes.join('\n')).toMatch(/Role subjects \(arn:aws:iam::629470240201:role\/TeamRole\) may set any SourceIdentity/);
+  });
+
   it('cloudformation and terraform carry the same documents (terraform escapes ${ for HCL)', () => {
     const kit = buildIamKit([GRANTS[1]!.grant], ROLE);
     const cfn = JSON.parse(kitCloudFormation(kit)) as { Resources: Record<string, { Type: string; Properties: { RoleName: string; AssumeRolePolicyDocument: unknown; Policies: { PolicyDocument: unknown }[] } }> };
