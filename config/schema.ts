@@ -166,6 +166,81 @@ export const GitSourceSchema = z.strictObject({
   signedBy: z.array(z.string().min(1)).optional(),
 });
 
+// ---------- Sign-in ----------
+
+export const SIGN_IN_METHODS = ['oidc', 'identityCenter', 'accessKey'] as const;
+export type SignInMethodKind = (typeof SIGN_IN_METHODS)[number];
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Why an issuer URL may not be used, or null when it may: https everywhere, plain http only on this computer
+ * (http://127.0.0.1:PORT/any/path, which the sandbox and the tests use). No query or fragment (OIDC Discovery §4).
+ */
+export function issuerProblem(issuer: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    return 'expected a URL such as https://login.company1.example/realms/staff';
+  }
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) return 'the issuer must start with https:// (plain http:// is allowed only for 127.0.0.1 on this computer)';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'the issuer must start with https://';
+  if (url.search || url.hash) return 'the issuer has no ?query or #fragment';
+  if (url.username || url.password) return 'the issuer must not contain a user name or password';
+  return null;
+}
+
+const CLAIM_NAME_RE = /^[\w:./-]{1,128}$/;
+// OAuth scope-token characters (RFC 6749 §3.3): printable ASCII except space, " and \.
+const SCOPE_RE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+export const OidcSignInSchema = z.strictObject({
+  method: z.literal('oidc'),
+  issuer: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = issuerProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe('The OpenID Provider; discovery is read from ISSUER/.well-known/openid-configuration. https, except http://127.0.0.1:PORT/… for local tests.'),
+  clientId: z.string().min(1).max(512).describe('The public client registered for Grantbox (PKCE, no client secret).'),
+  scopes: z
+    .array(z.string().regex(SCOPE_RE, 'a scope is one word without spaces or quotes'))
+    .min(1)
+    .refine((s) => s.includes('openid'), { message: 'scopes must include openid' })
+    .optional()
+    .describe('Default [openid, profile, email, offline_access].'),
+  userClaim: z.string().regex(CLAIM_NAME_RE, 'expected a claim name such as email').optional().describe('ID-token claim that names the person; default preferred_username, then email, then sub.'),
+  groupsClaim: z.string().regex(CLAIM_NAME_RE, 'expected a claim name such as groups').optional().describe('ID-token claim listing the person\'s groups (for group: subjects).'),
+  name: z.string().min(1).max(40).optional().describe('Shown on the sign-in button ("Sign in with NAME").'),
+});
+
+export const IdentityCenterSignInSchema = z.strictObject({
+  method: z.literal('identityCenter'),
+  startUrl: z.string().url().refine((v) => v.startsWith('https://'), { message: 'the start URL must start with https://' }).describe('The AWS access portal URL, e.g. https://d-1234567890.awsapps.com/start.'),
+  region: z.string().regex(REGION_RE, 'expected an AWS region such as eu-west-1').describe('The region of the Identity Center instance.'),
+  accountId: z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits').describe('Account of the permission set\'s role.'),
+  roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected a permission set (role) name').describe('Permission set name, as shown in the access portal.'),
+  name: z.string().min(1).max(40).optional().describe('Shown on the sign-in button ("Sign in with NAME").'),
+});
+
+export const AccessKeySignInSchema = z.strictObject({
+  method: z.literal('accessKey'),
+});
+
+export const SignInSettingsSchema = z
+  .discriminatedUnion('method', [OidcSignInSchema, IdentityCenterSignInSchema, AccessKeySignInSchema])
+  .describe('How people sign in: oidc, identityCenter or accessKey. Without this section: accessKey.');
+export type SignInSettings = z.infer<typeof SignInSettingsSchema>;
+export type OidcSignInSettings = z.infer<typeof OidcSignInSchema>;
+export type IdentityCenterSignInSettings = z.infer<typeof IdentityCenterSignInSchema>;
+
+/** The sign-in settings in effect: the section as written, or access keys when there is none. */
+export function signInSettingsOf(settings: { signIn?: SignInSettings }): SignInSettings {
+  return settings.signIn ?? { method: 'accessKey' };
+}
+
 export const SettingsSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('Settings'),
@@ -186,6 +261,7 @@ export const SettingsSchema = z.strictObject({
       partConcurrency: z.number().int().min(1).max(32).optional(),
     })
     .optional(),
+  signIn: SignInSettingsSchema.optional(),
   log: z
     .strictObject({
       /** Keep session-log records this many days (default 30). */

@@ -12,6 +12,7 @@ interface Def {
   shape?: Record<string, AnySchema>;
   element?: AnySchema;
   options?: AnySchema[];
+  values?: unknown[];
 }
 const defOf = (s: AnySchema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
@@ -40,6 +41,22 @@ export function objectsAt(schema: AnySchema, path: Path): Record<string, AnySche
     const d = defOf(s);
     return d.type === 'object' && d.shape ? [d.shape] : [];
   });
+}
+
+/**
+ * The shapes a discriminated union member (signIn.method, grants.source) chose: those whose literal fields all
+ * match `value`. Falls back to all shapes when none matches (then the discriminator itself is the problem).
+ */
+export function chosenShapes(shapes: Record<string, AnySchema>[], value: unknown): Record<string, AnySchema>[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return shapes;
+  const data = value as Record<string, unknown>;
+  const chosen = shapes.filter((shape) =>
+    Object.entries(shape).every(([key, s]) => {
+      const d = defOf(unwrap(s));
+      return d.type !== 'literal' || (d.values ?? []).includes(data[key]);
+    }),
+  );
+  return chosen.length > 0 ? chosen : shapes;
 }
 
 function expandUnion(s: AnySchema): AnySchema[] {

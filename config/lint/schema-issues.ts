@@ -2,7 +2,7 @@
 import type { Document } from 'yaml';
 import type { z } from 'zod';
 import type { Path } from './diagnostic';
-import { didYouMean, objectsAt, type AnySchema } from './did-you-mean';
+import { chosenShapes, didYouMean, objectsAt, type AnySchema } from './did-you-mean';
 import { keyRange, rangeFor, type FileContext } from './locate';
 import { FORMAT_CODES, describeType, dotted, expectedName, formatMessage, pathPattern } from './messages';
 
@@ -15,7 +15,8 @@ export function reportIssues(ctx: FileContext, doc: Document, schema: AnySchema,
     const input = (issue as { input?: unknown }).input;
     switch (issue.code) {
       case 'unrecognized_keys': {
-        const known = [...new Set(objectsAt(schema, path).flatMap((shape) => Object.keys(shape)))];
+        // In a discriminated union (signIn.method, grants.source) only the branch the file chose counts.
+        const known = [...new Set(chosenShapes(objectsAt(schema, path), input).flatMap((shape) => Object.keys(shape)))];
         for (const k of issue.keys) {
           const guess = didYouMean(k, known);
           const inside = where ? ` in ${where}` : '';
@@ -49,7 +50,17 @@ export function reportIssues(ctx: FileContext, doc: Document, schema: AnySchema,
       case 'invalid_union': {
         const disc = (issue as { note?: string; options?: unknown[] }).options;
         if (Array.isArray(disc)) {
-          ctx.add(rangeFor(doc, path), path, 'INVALID_VALUE', `${where} must be one of ${disc.map(String).join(', ')}${input !== undefined ? `, not ${describeType(input)}` : ''}`);
+          // A discriminated union reports the whole object as input; the person wrote (or left out) one value.
+          const last = path[path.length - 1];
+          const value = typeof input === 'object' && input !== null && !Array.isArray(input) && typeof last === 'string' ? (input as Record<string, unknown>)[last] : input;
+          const options = disc.map(String);
+          if (value === undefined) {
+            const parent = dotted(path.slice(0, -1));
+            ctx.add(rangeFor(doc, path), path, 'MISSING_FIELD', `${parent ? parent + ' is missing' : 'missing'} "${String(last)}" (one of ${options.join(', ')})`);
+            break;
+          }
+          const guess = typeof value === 'string' ? didYouMean(value, options) : undefined;
+          ctx.add(rangeFor(doc, path), path, 'INVALID_VALUE', `${where} must be one of ${options.join(', ')}, not ${describeType(value)}${guess ? ` (did you mean "${guess}"?)` : ''}`);
         } else {
           // Report the branch that got the type right (e.g. Statement as a list) with its own, deeper problems;
           // only when no branch did is it a plain type mismatch.

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { didYouMean, formatDiagnostics, loadGrants, loadSettingsText, templateProblems, type Diagnostic, type SourceFile } from '../../config/loader';
+import { signInSettingsOf } from '../../config/schema';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/grants');
 
@@ -225,6 +226,51 @@ describe('loadSettingsText', () => {
   it('aws.endpoint must be http(s)', () => {
     const text = 'apiVersion: grantbox.dev/v1\nkind: Settings\ngrants: {source: directory, path: g}\naws: {region: us-east-1, endpoint: "ftp://x"}\n';
     expect(loadSettingsText({ path: 's.yaml', text })).toMatchObject({ settings: null, diagnostics: [{ line: 4, col: 36, code: 'INVALID_URL' }] });
+  });
+
+  describe('signIn', () => {
+    const head = 'apiVersion: grantbox.dev/v1\nkind: Settings\ngrants: {source: directory, path: g}\n';
+    const load = (signIn: string) => loadSettingsText({ path: 's.yaml', text: head + signIn });
+    const lines = (signIn: string) => load(signIn).diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`);
+
+    it('is optional: without it, access keys as before', () => {
+      const { settings } = load('');
+      expect(settings?.signIn).toBeUndefined();
+      expect(signInSettingsOf(settings!)).toEqual({ method: 'accessKey' });
+    });
+
+    it('accepts oidc with every option, identityCenter and accessKey', () => {
+      const oidc = 'signIn:\n  method: oidc\n  issuer: https://login.company1.example/realms/staff\n  clientId: grantbox\n  scopes: [openid, profile, email, offline_access]\n  userClaim: email\n  groupsClaim: groups\n  name: Company1\n';
+      expect(load(oidc)).toEqual({
+        settings: expect.objectContaining({
+          signIn: { method: 'oidc', issuer: 'https://login.company1.example/realms/staff', clientId: 'grantbox', scopes: ['openid', 'profile', 'email', 'offline_access'], userClaim: 'email', groupsClaim: 'groups', name: 'Company1' },
+        }),
+        diagnostics: [],
+      });
+      expect(load('signIn: {method: oidc, issuer: "http://127.0.0.1:41234/any/path", clientId: grantbox}\n').settings?.signIn).toMatchObject({ issuer: 'http://127.0.0.1:41234/any/path' });
+      const ic = 'signIn:\n  method: identityCenter\n  startUrl: https://d-1234567890.awsapps.com/start\n  region: eu-west-1\n  accountId: "123456789012"\n  roleName: HrUpload\n';
+      expect(load(ic).settings?.signIn).toEqual({ method: 'identityCenter', startUrl: 'https://d-1234567890.awsapps.com/start', region: 'eu-west-1', accountId: '123456789012', roleName: 'HrUpload' });
+      expect(load('signIn: {method: accessKey}\n').settings?.signIn).toEqual({ method: 'accessKey' });
+    });
+
+    it('refuses a plain-http issuer off this computer, and says where', () => {
+      expect(lines('signIn:\n  method: oidc\n  issuer: http://login.company1.example/x\n  clientId: grantbox\n')).toEqual([
+        '6:11 INVALID_VALUE signIn.issuer: the issuer must start with https:// (plain http:// is allowed only for 127.0.0.1 on this computer)',
+      ]);
+      expect(lines('signIn: {method: oidc, issuer: "https://a.example/?realm=x", clientId: grantbox}\n')).toEqual([expect.stringMatching(/^4:\d+ INVALID_VALUE signIn.issuer: the issuer has no \?query/)]);
+    });
+
+    it('names a mistyped or missing method, and keys of another method', () => {
+      expect(lines('signIn:\n  method: odic\n')).toEqual(['5:11 INVALID_VALUE signIn.method must be one of oidc, identityCenter, accessKey, not the text "odic" (did you mean "oidc"?)']);
+      expect(lines('signIn:\n  issuer: https://a.example\n')).toEqual(['4:1 MISSING_FIELD signIn is missing "method" (one of oidc, identityCenter, accessKey)']);
+      expect(lines('signIn:\n  method: oidc\n  issuer: https://a.example\n')).toEqual(['4:1 MISSING_FIELD signIn is missing "clientId" (text)']);
+      expect(lines('signIn:\n  method: identityCenter\n  startUrl: https://d-1.awsapps.com/start\n  region: eu-west-1\n  accountId: "12345"\n  roleName: Up\n  clientId: x\n')).toEqual([
+        '8:14 INVALID_VALUE signIn.accountId: an AWS account id is 12 digits',
+        '10:3 UNKNOWN_KEY unknown key "clientId" in signIn',
+      ]);
+      expect(lines('signIn: {method: oidc, issuer: "https://a.example", clientId: g, scopes: [profile]}\n')).toEqual([expect.stringMatching(/INVALID_VALUE signIn.scopes: scopes must include openid$/)]);
+      expect(lines('signIn: {method: oidc, issuer: "https://a.example", clientId: g, usrClaim: email}\n')).toEqual([expect.stringMatching(/UNKNOWN_KEY unknown key "usrClaim" in signIn \(did you mean "userClaim"\?\)$/)]);
+    });
   });
 
   it('an empty or multi-document settings file is an error', () => {
