@@ -15,6 +15,8 @@ import { AppError } from './errors';
 import { GrantStore } from './grants/grant-store';
 import { DefaultIdentityService } from './identity/identity-service';
 import { KeytarSecretStore } from './identity/keytar-secret-store';
+import { createSignInMethod } from './identity/methods';
+import type { OpenUrl } from './identity/methods/types';
 import type { SecretStore } from './identity/secret-store';
 import { defaultDataDir, resolveSettingsPath } from './paths';
 import type { Services } from './services';
@@ -35,6 +37,8 @@ export interface CreateServicesOptions {
   liveGrants?: boolean;
   /** Fake clock for tests. */
   clock?: Clock;
+  /** Opens company sign-in pages in the default browser (Electron: shell.openExternal; CLI: xdg-open/open/start). */
+  openUrl?: OpenUrl;
 }
 
 /** Services plus the parts below them the CLI and tests reach for (doctor, exec, sandbox checks). */
@@ -80,7 +84,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
     // Signing out also stops this person's uploads and clears their queue, so the next person to sign in on this
     // computer does not see their file names.
     const holder: { sessions?: SessionManager; uploads?: UploadEngine } = {};
-    const identityService = new DefaultIdentityService({
+    const identityDeps = {
       secretStore,
       clients,
       dataDir,
@@ -91,7 +95,9 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
         holder.uploads?.clearFinished();
         await holder.sessions?.endAll('signed out');
       },
-    });
+    };
+    const method = createSignInMethod(settings, { ...identityDeps, ...(options.openUrl ? { openUrl: options.openUrl } : {}) });
+    const identityService = new DefaultIdentityService({ ...identityDeps, method });
     const sessionManager = new SessionManager({ identity: identityService, grants: grantStore, clients, log, ...(options.clock ? { clock: options.clock } : {}) });
     holder.sessions = sessionManager;
     closers.push(() => sessionManager.close());

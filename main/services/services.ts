@@ -14,8 +14,10 @@ import type {
   ResumableUpload,
   SessionEvent,
   SessionInfo,
+  SignInMethodInfo,
 } from '../../preload/contract';
 import type { ResolvedGrant } from '../../config/policy';
+import type { InteractiveSignInOptions } from './identity/methods/types';
 import type { Settings } from '../../config/schema';
 import type { LogRecord } from './audit/types';
 
@@ -35,6 +37,10 @@ export interface IdentityService {
   /** Profiles in the AWS CLI shared credentials file (names and key-id tails only). */
   listProfiles(): Promise<ProfileSummary[]>;
   signInWithProfile(profile: string, options?: { arn?: string; userName?: string }): Promise<IdentityInfo>;
+  /** The sign-in method the settings choose (access keys unless `signIn` says otherwise). */
+  summary(): SignInMethodInfo;
+  /** Company sign-in (oidc, identityCenter): in the default browser, or with the device flow. */
+  signInInteractive(options?: InteractiveSignInOptions): Promise<IdentityInfo>;
   signOut(): Promise<void>;
   onChanged(listener: (identity: IdentityInfo | null) => void): Unsubscribe;
 }

@@ -13,6 +13,21 @@ export interface IdentityInfo {
   /** Unverified sign-ins: true when the keys were accepted by another signed call (S3 ListBuckets). */
   keysChecked?: boolean;
   note?: string;
+  /** How this person signed in; absent = access key (then `arn`, `account` and `accessKeyIdLast4` say who). */
+  method?: 'oidc' | 'identityCenter';
+  /** Company sign-in: the provider's name as shown ("Company1"). */
+  provider?: string;
+  /** Company sign-in: the groups the provider says the person is in (matched by `group:NAME` subjects). */
+  groups?: string[];
+  /** When this sign-in happened (ISO time). */
+  signedInAt?: string;
+}
+
+/** The sign-in method the settings choose: the sign-in screen shows access-key fields or one company button. */
+export interface SignInMethodInfo {
+  method: 'oidc' | 'identityCenter' | 'accessKey';
+  /** What the button names: "Sign in with NAME". */
+  name: string;
 }
 
 export interface ProfileSummary {

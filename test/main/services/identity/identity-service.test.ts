@@ -11,6 +11,8 @@ import { AppError } from '../../../../main/services/errors';
 import { DefaultIdentityService, IDENTITY_FILE, LONG_TERM_KEY_ACCOUNT, userNameFromArn } from '../../../../main/services/identity/identity-service';
 import { MemorySecretStore, type SecretStore } from '../../../../main/services/identity/secret-store';
 import type { LogRecord } from '../../../../main/services/audit/types';
+import type { BaseCredentials, InteractiveSignInOptions, SignInLink, SignInMethod } from '../../../../main/services/identity/methods/types';
+import type { IdentityInfo } from '../../../../preload/contract';
 
 const KEY_ID = 'AKIAJOHNEXAMPLE12345';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -198,5 +200,82 @@ describe('DefaultIdentityService', () => {
     expect(userNameFromArn('arn:aws:iam::1:user/team/john')).toBe('john');
     expect(userNameFromArn('arn:aws:sts::1:assumed-role/R/sess')).toBe('sess');
     expect(userNameFromArn('arn:aws:iam::1:root')).toBe('root');
+  });
+});
+
+describe('DefaultIdentityService with a sign-in method', () => {
+  /** A company method that signs "jane" in without a browser: what the facade does with any method. */
+  class FakeCompanyMethod implements SignInMethod {
+    readonly kind = 'oidc' as const;
+    readonly displayName = 'Company1';
+    signedIn: IdentityInfo | null = null;
+    signOuts = 0;
+    async signInInteractive(options: InteractiveSignInOptions = {}): Promise<IdentityInfo> {
+      options.onLink?.({ url: 'http://127.0.0.1:1/authorize', opened: false });
+      this.signedIn = { arn: '', account: '', userName: 'jane', accessKeyIdLast4: '', verified: true, method: 'oidc', provider: 'Company1', groups: ['hr-staff'] };
+      return this.signedIn;
+    }
+    async current(): Promise<IdentityInfo | null> {
+      return this.signedIn;
+    }
+    async baseCredentials(): Promise<BaseCredentials> {
+      if (!this.signedIn) throw new AppError('NOT_SIGNED_IN', 'You are not signed in.');
+      return { kind: 'webIdentity', token: 'id-token', expiresAt: new Date(Date.now() + 60_000), identity: this.signedIn };
+    }
+    async signOut(): Promise<void> {
+      this.signOuts += 1;
+      this.signedIn = null;
+    }
+  }
+
+  it('access keys by default: no interactive sign-in, and the summary says so', async () => {
+    const id = service();
+    expect(id.summary()).toEqual({ method: 'accessKey', name: 'AWS access key' });
+    await expect(id.signInInteractive()).rejects.toMatchObject({ code: 'SIGN_IN_NEEDS_KEYS' });
+  });
+
+  it('delegates to the configured method, emits who signed in, and refuses the access-key calls', async () => {
+    const method = new FakeCompanyMethod();
+    const ended = vi.fn(async () => {});
+    const id = new DefaultIdentityService({ secretStore: new MemorySecretStore(), clients: new AwsClientFactory({ region: 'us-east-1' }, {}), dataDir, method, onSignOut: ended });
+    const seen: Array<IdentityInfo | null> = [];
+    id.onChanged((i) => seen.push(i));
+    expect(id.summary()).toEqual({ method: 'oidc', name: 'Company1' });
+    const links: SignInLink[] = [];
+    const info = await id.signInInteractive({ onLink: (l) => links.push(l) });
+    expect(info.userName).toBe('jane');
+    expect(links).toEqual([{ url: 'http://127.0.0.1:1/authorize', opened: false }]);
+    expect(await id.baseCredentials()).toMatchObject({ kind: 'webIdentity', identity: { userName: 'jane' } });
+    await expect(id.signIn(KEY_ID, SECRET)).rejects.toMatchObject({ code: 'SIGN_IN_METHOD_NOT_KEYS', message: expect.stringContaining('Company1') });
+    await expect(id.longTermCredentials()).rejects.toMatchObject({ code: 'SIGN_IN_METHOD_NOT_KEYS' });
+    expect(await id.listProfiles()).toEqual([]);
+    await id.signOut();
+    expect(method.signOuts).toBe(1);
+    expect(ended).toHaveBeenCalledTimes(1);
+    expect(seen.map((i) => i?.userName ?? null)).toEqual(['jane', null]);
+  });
+
+  it('an access-key sign-in left from before the settings changed is not current, and sign-out still removes it', async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::1:user/john', Account: '1' });
+    const store = new MemorySecretStore();
+    await service(store).signIn(KEY_ID, SECRET);
+    const account = JSON.parse(await fs.readFile(path.join(dataDir, IDENTITY_FILE), 'utf8')).keychainAccount as string;
+    expect(await store.get(account)).not.toBeNull();
+    const method = new FakeCompanyMethod();
+    const id = new DefaultIdentityService({ secretStore: store, clients: new AwsClientFactory({ region: 'us-east-1' }, {}), dataDir, method, log: { append: async (r) => void records.push(r) } });
+    expect(await id.current()).toBeNull();
+    expect(await id.keychainAccount()).toBeNull();
+    await id.signOut();
+    expect(method.signOuts).toBe(0);
+    expect(await store.get(account)).toBeNull();
+    await expect(fs.stat(path.join(dataDir, IDENTITY_FILE))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(records.at(-1)).toEqual({ type: 'signout', method: 'accessKey' });
+  });
+
+  it('a company record is not an access-key sign-in', async () => {
+    await fs.writeFile(path.join(dataDir, IDENTITY_FILE), JSON.stringify({ version: 1, method: 'oidc', keychainAccount: 'oidc-refresh-token:x', signedInAt: '2026-12-01T00:00:00Z' }));
+    const id = service();
+    expect(await id.current()).toBeNull();
+    await expect(id.longTermCredentials()).rejects.toMatchObject({ code: 'NOT_SIGNED_IN' });
   });
 });

@@ -1,0 +1,22 @@
+// Picks the sign-in method the settings ask for (signIn.method; access keys when there is no signIn section).
+import { signInSettingsOf, type Settings } from '../../../../config/schema';
+import { AppError } from '../../errors';
+import { AccessKeyMethod } from './access-key';
+import type { OpenUrl, SignInMethod, SignInMethodDeps } from './types';
+
+export interface CreateSignInMethodOptions extends SignInMethodDeps {
+  /** Opens the provider's page in the default browser (Electron: shell.openExternal; CLI: xdg-open/open/start). */
+  openUrl?: OpenUrl;
+}
+
+export function createSignInMethod(settings: Pick<Settings, 'signIn'>, options: CreateSignInMethodOptions): SignInMethod {
+  const signIn = signInSettingsOf(settings);
+  switch (signIn.method) {
+    case 'accessKey':
+      return new AccessKeyMethod(options);
+    default:
+      throw new AppError('SIGN_IN_METHOD_UNSUPPORTED', `This version of Grantbox cannot sign in with “${signIn.method}” yet.`, {
+        details: { hint: 'Update Grantbox, or ask IT which sign-in method to use in the settings (signIn.method).', method: signIn.method },
+      });
+  }
+}

@@ -1,0 +1,20 @@
+// The settings pick the sign-in method; without a signIn section it is access keys, as before.
+import { AwsClientFactory } from '../../../../../main/services/aws/client-factory';
+import { createSignInMethod } from '../../../../../main/services/identity/methods';
+import { AccessKeyMethod } from '../../../../../main/services/identity/methods/access-key';
+import { MemorySecretStore } from '../../../../../main/services/identity/secret-store';
+
+const deps = { secretStore: new MemorySecretStore(), clients: new AwsClientFactory({ region: 'us-east-1' }, {}), dataDir: '/nonexistent' };
+
+describe('createSignInMethod', () => {
+  it('access keys without a signIn section and with method: accessKey', () => {
+    expect(createSignInMethod({}, deps)).toBeInstanceOf(AccessKeyMethod);
+    expect(createSignInMethod({ signIn: { method: 'accessKey' } }, deps).kind).toBe('accessKey');
+  });
+
+  it('a method this build cannot do is a clear error, not access keys', () => {
+    expect(() => createSignInMethod({ signIn: { method: 'identityCenter', startUrl: 'https://d-1.awsapps.com/start', region: 'eu-west-1', accountId: '123456789012', roleName: 'R' } }, deps)).toThrow(
+      expect.objectContaining({ code: 'SIGN_IN_METHOD_UNSUPPORTED' }),
+    );
+  });
+});
