@@ -18,8 +18,9 @@ import { UnverifiedNotice } from './features/sign-in/unverified-notice';
 import { ResumableNotice } from './features/uploads/resumable-notice';
 import { UploadQueue, type QueueActions } from './features/uploads/upload-queue';
 import { uploadSecondsLeft, useQueue } from './features/uploads/use-queue';
+import { useGrants } from './features/grants/use-grants';
 import { useNow } from './lib/use-now';
-import type { AppInfo, GrantSummary, GrantsStatus, IdentityInfo } from '../preload/contract';
+import type { AppInfo, IdentityInfo } from '../preload/contract';
 
 type Boot =
   | { phase: 'loading' }
@@ -94,32 +95,9 @@ function Workspace({ info, identity, onSignedOut }: { info: AppInfo; identity: I
   const api = useApi();
   const toast = useToast();
   const sessions = useSessions(api);
-  const queue = useQueue(api);
+  const queue = useQueue();
   const now = useNow(5000);
-  const [grants, setGrants] = useState<GrantSummary[] | null>(null);
-  const [grantsError, setGrantsError] = useState<UiError | null>(null);
-  const [status, setStatus] = useState<GrantsStatus | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    api.grants.list().then(
-      (list) => live && setGrants(list),
-      (e: unknown) => live && setGrantsError(UiError.from(e)),
-    );
-    api.grants.status().then(
-      (s) => live && setStatus(s),
-      () => {},
-    );
-    const off = api.grants.onChanged(({ status: s, grants: g }) => {
-      setStatus(s);
-      setGrants(g);
-      setGrantsError(null);
-    });
-    return () => {
-      live = false;
-      off();
-    };
-  }, [api]);
+  const { grants, error: grantsError, status, setStatus } = useGrants();
 
   const titles = useMemo(() => Object.fromEntries((grants ?? []).map((g) => [g.name, g.title])), [grants]);
   const allowReplace = useMemo(() => Object.fromEntries((grants ?? []).map((g) => [g.name, g.allowReplace])), [grants]);

@@ -3,16 +3,15 @@
 // app, draws one progress line on a TTY (stderr), then prints a summary. Exit 0 when every file arrived (or was
 // skipped by choice), 1 when anything failed or was refused, 2 on usage errors.
 // A CLI can't stop to ask, so the grant's "ask" becomes "skip" unless --on-conflict says otherwise.
-// The services (and the upload engine with its formatBytes) are imported when the command runs, not when the
+// The services (and the upload engine) are imported when the command runs, not when the
 // program is built, so other commands and --help do not pay for loading the AWS SDK.
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { ConflictChoice, QueueSnapshot, UploadItem } from '../../../preload/contract';
+import { formatBytes } from '../../../shared/format-bytes';
 import { action, depsOf, withServices } from '../support';
 
-type FormatBytes = (n: number) => string;
-
-function bar(s: QueueSnapshot, formatBytes: FormatBytes, width = 24): string {
+function bar(s: QueueSnapshot, width = 24): string {
   const frac = s.bytesTotal > 0 ? s.bytesSent / s.bytesTotal : 0;
   const filled = Math.round(frac * width);
   const files = s.batches.reduce((n, b) => n + b.done + b.failed + b.skipped + b.refused + b.cancelled, 0);
@@ -21,7 +20,7 @@ function bar(s: QueueSnapshot, formatBytes: FormatBytes, width = 24): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}%  ${files}/${total} files  ${formatBytes(s.bytesSent)} of ${formatBytes(s.bytesTotal)}  ${formatBytes(Math.round(s.rate))}/s${eta}`;
 }
 
-export function line(item: UploadItem, formatBytes: FormatBytes): string {
+export function line(item: UploadItem): string {
   switch (item.state) {
     case 'cancelled':
       // Ctrl-C (no error attached): say what happened and what to do, not an empty "name: ".
@@ -47,11 +46,10 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(action(async (grant: string, paths: string[], opts: { onConflict?: ConflictChoice; json?: boolean }, cmd: Command) => {
       return withServices(cmd, async (services) => {
-        const { formatBytes } = await import('../../services/uploads');
         const resolved = services.grants.resolvedFor(grant, (await services.identity.current())!);
         const onConflict: ConflictChoice = opts.onConflict ?? (resolved.onConflict === 'ask' ? 'skip' : resolved.onConflict);
         const tty = !opts.json && depsOf(cmd).isTTY();
-        const off = tty ? services.uploads.onProgress((s) => process.stderr.write(`\r\x1b[K${bar(s, formatBytes)}`)) : () => undefined;
+        const off = tty ? services.uploads.onProgress((s) => process.stderr.write(`\r\x1b[K${bar(s)}`)) : () => undefined;
         // Ctrl-C: cancel cleanly (multipart uploads aborted) instead of leaving parts behind.
         const onSigint = () => void services.uploads.cancelAll();
         process.once('SIGINT', onSigint);
@@ -71,7 +69,7 @@ export function register(program: Command): void {
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ grant, bucket: resolved.bucket, summary, items }, null, 2)}\n`);
         } else {
-          for (const item of items) (item.state === 'done' ? process.stdout : process.stderr).write(`${line(item, formatBytes)}\n`);
+          for (const item of items) (item.state === 'done' ? process.stdout : process.stderr).write(`${line(item)}\n`);
           const s = summary!;
           process.stdout.write(
             `${s.done} uploaded, ${s.skipped} skipped, ${s.failed + s.refused} failed${s.cancelled ? `, ${s.cancelled} cancelled` : ''} — ${formatBytes(items.filter((i) => i.state === 'done').reduce((n, i) => n + i.size, 0))} to s3://${resolved.bucket}/${resolved.prefix}\n`,

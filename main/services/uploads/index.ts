@@ -4,7 +4,6 @@ import { UploadQueue, type UploadEngine, type UploadServiceDeps } from './queue'
 
 export type { UploadEngine, UploadServiceDeps } from './queue';
 export type { UploadGrant } from './types';
-export { formatBytes } from './intake';
 
 export function createUploadService(deps: UploadServiceDeps): UploadEngine {
   return new UploadQueue(deps);

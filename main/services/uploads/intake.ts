@@ -7,6 +7,7 @@ import { makeKey, UnsafeNameError } from './naming';
 import { walkDrop, type DropEntry } from './walk';
 import type { UploadItem } from '../../../preload/contract';
 import type { UploadGrant } from './types';
+import { formatBytes } from '../../../shared/format-bytes';
 
 export type Intake = { item: UploadItem; path: string; mtimeMs: number } & (
   | { outcome: 'queue' }
@@ -75,15 +76,4 @@ export async function intake(paths: string[], grant: UploadGrant, batchId: strin
   } catch (e) {
     sink.accept({ item: newItem(batchId, grant, ''), path: '', mtimeMs: 0, outcome: 'refused', error: toAppError(e, 'UPLOAD_WALK_FAILED') });
   }
-}
-
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} bytes` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }

@@ -11,6 +11,7 @@ import { ProgressBar } from '../../components/progress-bar';
 import { UiError } from '../../api';
 import { formatAbout, formatBytes, formatRate, plural } from '../../lib/format';
 import type { ConflictChoice, QueueSnapshot, UploadItem } from '../../../preload/contract';
+import { isFinished } from '../../../shared/upload-states';
 
 type BatchSummary = QueueSnapshot['batches'][number];
 
@@ -53,7 +54,7 @@ export function UploadQueue({ snapshot, grantTitles, allowReplace, actions }: {
     else byBatch.set(item.batchId, [item]);
   }
   const running = snapshot.items.some((i) => i.state === 'queued' || i.state === 'uploading' || i.state === 'conflict');
-  const finished = snapshot.items.some((i) => i.state === 'done' || i.state === 'skipped' || i.state === 'cancelled' || i.state === 'refused' || i.state === 'failed');
+  const finished = snapshot.items.some((i) => isFinished(i.state));
   const batches = [...snapshot.batches].reverse(); // newest first
 
   if (snapshot.items.length === 0) {

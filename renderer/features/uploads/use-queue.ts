@@ -1,12 +1,14 @@
 // Queue state: the latest QueueSnapshot (first from uploads.snapshot, then from throttled uploads:progress
 // events), plus the per-grant time estimate the session banner uses to warn that uploads would outlast access.
 import { useEffect, useState } from 'react';
-import type { Client } from '../../api';
+import { useApi } from '../../api';
 import type { QueueSnapshot } from '../../../preload/contract';
+import { isFinished } from '../../../shared/upload-states';
 
 export const EMPTY_QUEUE: QueueSnapshot = { items: [], batches: [], bytesTotal: 0, bytesSent: 0, rate: 0 };
 
-export function useQueue(api: Client): QueueSnapshot {
+export function useQueue(): QueueSnapshot {
+  const api = useApi();
   const [snapshot, setSnapshot] = useState<QueueSnapshot>(EMPTY_QUEUE);
   useEffect(() => {
     let live = true;
@@ -39,7 +41,7 @@ export function uploadSecondsLeft(snapshot: QueueSnapshot, grant: string): numbe
   let rate = 0;
   for (const item of snapshot.items) {
     if (item.grant !== grant) continue;
-    if (item.state === 'uploading' || item.state === 'queued' || item.state === 'conflict') remaining += Math.max(0, item.size - item.bytesSent);
+    if (!isFinished(item.state)) remaining += Math.max(0, item.size - item.bytesSent);
     if (item.state === 'uploading' && item.rate) rate += item.rate;
   }
   if (remaining === 0 || rate <= 0) return undefined;

@@ -6,9 +6,9 @@ describe('format', () => {
     [0, '0 bytes'],
     [1, '1 byte'],
     [1023, '1023 bytes'],
-    [1536, '1.5 KB'],
-    [10 * 1024 * 1024, '10 MB'],
-    [5 * 1024 ** 3, '5 GB'],
+    [1536, '1.5 KiB'],
+    [10 * 1024 * 1024, '10 MiB'],
+    [5 * 1024 ** 3, '5 GiB'],
   ])('formatBytes(%s) = %s', (n, text) => expect(formatBytes(n)).toBe(text));
 
   it.each([
@@ -28,7 +28,7 @@ describe('format', () => {
   ])('formatAbout(%s) = %s', (s, text) => expect(formatAbout(s)).toBe(text));
 
   it('formats speeds and hides a zero speed', () => {
-    expect(formatRate(2 * 1024 * 1024)).toBe('2 MB/s');
+    expect(formatRate(2 * 1024 * 1024)).toBe('2 MiB/s');
     expect(formatRate(0)).toBe('');
     expect(formatRate(undefined)).toBe('');
   });

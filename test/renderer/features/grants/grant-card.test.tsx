@@ -10,7 +10,7 @@ describe('GrantCard', () => {
     renderWithApi(<GrantCard grant={{ ...HR_GRANT, mfa: true }} active={false} onStart={vi.fn()} onClearError={vi.fn()} />);
     const card = screen.getByRole('region', { name: 'HR documents' });
     expect(card).toHaveTextContent('Files go to company1-hr/incoming/john/');
-    expect(card).toHaveTextContent('Access lasts up to 1 hour · needs a code from your authenticator app · files up to 5 GB.');
+    expect(card).toHaveTextContent('Access lasts up to 1 hour · needs a code from your authenticator app · files up to 5 GiB.');
     expect(card).toHaveTextContent('Questions? hr-it@company1.example');
     expect(within(card).getByRole('button', { name: 'Show files already there' })).toBeDisabled();
   });

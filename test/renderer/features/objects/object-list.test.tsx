@@ -26,12 +26,12 @@ describe('ObjectList', () => {
     expect(rows[1]).toHaveTextContent('2026/');
     expect(rows[2]).toHaveTextContent('Test.txt');
     expect(rows[2]).toHaveTextContent('7 bytes');
-    expect(rows[3]).toHaveTextContent('2.5 MB');
+    expect(rows[3]).toHaveTextContent('2.5 MiB');
     expect(rows[3]).toHaveTextContent('2023');
     expect(screen.getByRole('status')).toHaveTextContent('2 files so far, 1 folder');
     await user.click(screen.getByRole('button', { name: 'Load more' }));
     expect(await screen.findByText('zz.bin')).toBeInTheDocument();
-    expect(screen.getByText('3 GB')).toBeInTheDocument();
+    expect(screen.getByText('3 GiB')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull();
     expect(api.callsOf('objects:list')).toEqual([
       { grant: 'hr-upload' },

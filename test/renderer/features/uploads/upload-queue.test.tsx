@@ -50,9 +50,9 @@ describe('UploadQueue', () => {
     const user = userEvent.setup();
     const actions = setup([item({ id: 'contract', state: 'uploading', bytesSent: 4 * MB, rate: 2 * MB, etaSeconds: 180 })]);
     const r = row('contract.pdf');
-    expect(r).toHaveTextContent('10 MB');
+    expect(r).toHaveTextContent('10 MiB');
     expect(within(r).getByRole('progressbar', { name: 'Progress of contract.pdf' })).toHaveAttribute('value', String(4 * MB));
-    expect(r).toHaveTextContent('Uploading 40% · 2 MB/s · about 3 minutes left');
+    expect(r).toHaveTextContent('Uploading 40% · 2 MiB/s · about 3 minutes left');
     await user.click(within(r).getByRole('button', { name: 'Cancel contract.pdf' }));
     expect(actions.cancel).toHaveBeenCalledWith('contract');
   });
