@@ -102,6 +102,25 @@ export function partitionFindings(grant: Grant): Finding[] {
   return out;
 }
 
+/**
+ * A role subject with a per-person folder: whoever assumes that role picks its session name, which Grantbox uses
+ * as {user} (and sends as SourceIdentity), so neither Grantbox nor AWS can keep them to one person's folder.
+ */
+export function roleSubjectFindings(grant: Grant): Finding[] {
+  if (!(grant.spec.target.prefix ?? '').includes('{user}')) return [];
+  const out: Finding[] = [];
+  grant.spec.subjects.forEach((s, i) => {
+    if (!/^arn:[^:]+:(?:iam::[^:]*:role\/|sts::[^:]*:assumed-role\/|iam::[^:]*:root$)/.test(s)) return;
+    out.push({
+      path: ['spec', 'subjects', i],
+      code: 'ROLE_SUBJECT_PICKS_USER',
+      severity: 'warning',
+      message: `subject ${s} is a role, not a person: whoever assumes it chooses its session name, which fills {user}, so they can open anyone's folder under "${grant.spec.target.prefix ?? ''}"; list IAM users (or company users) for per-person folders`,
+    });
+  });
+  return out;
+}
+
 // ---------- raw sessionPolicy ----------
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

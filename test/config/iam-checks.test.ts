@@ -149,3 +149,14 @@ describe('several grants on one role', () => {
     ]);
   });
 });
+
+describe('role subjects with a per-person folder', () => {
+  it('warn that the role picks its own {user}; IAM user subjects and fixed folders do not', () => {
+    const text = (prefix: string, subject: string) => base(`  target: {region: us-east-1, bucket: b-1, prefix: "${prefix}"}\n  permissions: [upload]\n`, `[${subject}]`);
+    expect(found(text('inbox/{user}/', 'arn:aws:iam::123456789012:role/Staff'))).toEqual([
+      'warning ROLE_SUBJECT_PICKS_USER subject arn:aws:iam::123456789012:role/Staff is a role, not a person: whoever assumes it chooses its session name, which fills {user}, so they can open anyone\'s folder under "inbox/{user}/"; list IAM users (or company users) for per-person folders',
+    ]);
+    expect(found(text('inbox/{user}/', 'arn:aws:iam::123456789012:user/john'))).toEqual([]);
+    expect(found(text('inbox/', 'arn:aws:iam::123456789012:role/Staff'))).toEqual([]);
+  });
+});
