@@ -7,6 +7,7 @@
 import type { IamCatalog } from './iam-checks';
 import { sharedRoleFindings } from './iam-kit';
 import { normalizePrefix } from './policy';
+import type { z } from 'zod';
 import { GrantSchema, SettingsSchema, API_VERSION, type Grant, type Settings } from './schema';
 import { isRecord, sortDiagnostics, type Diagnostic, type SourceFile } from './lint/diagnostic';
 import { grantsUrlProblem } from './grants-url';
@@ -132,11 +133,17 @@ function sharedRoleDiagnostics(grants: LoadedGrant[], located: Map<Grant, { ctx:
   });
 }
 
-/** Parses and validates a settings file's text. `settings` is null when anything is an error. Never throws. */
-export function loadSettingsText(file: SourceFile): { settings: Settings | null; diagnostics: Diagnostic[] } {
+/**
+ * Parses and validates a settings file's text. `settings` is null when anything is an error. Never throws.
+ * `schema`: a person's file may leave out `grants` (PersonalSettingsSchema) and IT's managed file may set any
+ * sections (ManagedSettingsSchema); the diagnostics are the same file:line:col ones either way.
+ */
+export function loadSettingsText(file: SourceFile): { settings: Settings | null; diagnostics: Diagnostic[] };
+export function loadSettingsText<S extends z.ZodType>(file: SourceFile, schema: S): { settings: z.infer<S> | null; diagnostics: Diagnostic[] };
+export function loadSettingsText(file: SourceFile, schema: z.ZodType = SettingsSchema): { settings: unknown; diagnostics: Diagnostic[] } {
   if (file.problem) return { settings: null, diagnostics: [file.problem] };
   const ctx = new FileContext(file.path);
-  let settings: Settings | null = null;
+  let settings: unknown = null;
   try {
     const docs = parseFile(ctx, file.text);
     if (docs.length === 0) {
@@ -145,15 +152,18 @@ export function loadSettingsText(file: SourceFile): { settings: Settings | null;
       for (const extra of docs.slice(1)) ctx.add(rangeFor(extra.doc, []), [], 'YAML_SYNTAX', 'a settings file holds one document; remove everything after the first "---"');
       const { doc, data } = docs[0]!;
       if (checkHeader(ctx, doc, data, 'Settings')) {
-        const result = SettingsSchema.safeParse(data, { reportInput: true });
-        if (!result.success) reportIssues(ctx, doc, SettingsSchema, result.error.issues);
+        const result = schema.safeParse(data, { reportInput: true });
+        if (!result.success) reportIssues(ctx, doc, schema, result.error.issues);
         else settings = result.data;
-        const endpoint = isRecord(data) && isRecord(data.aws) ? data.aws.endpoint : undefined;
-        if (typeof endpoint === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(endpoint) && !/^https?:\/\//i.test(endpoint)) {
-          ctx.add(rangeFor(doc, ['aws', 'endpoint']), ['aws', 'endpoint'], 'INVALID_URL', `aws.endpoint must start with http:// or https://, not "${endpoint}"`);
+        for (const key of ['endpoint', 'stsEndpoint', 's3Endpoint']) {
+          const endpoint = isRecord(data) && isRecord(data.aws) ? data.aws[key] : undefined;
+          if (typeof endpoint === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(endpoint) && !/^https?:\/\//i.test(endpoint)) {
+            ctx.add(rangeFor(doc, ['aws', key]), ['aws', key], 'INVALID_URL', `aws.${key} must start with http:// or https://, not "${endpoint}"`);
+          }
         }
-        if (settings?.grants.source === 'git') {
-          const problem = grantsUrlProblem(settings.grants.url, (settings.grants.signedBy?.length ?? 0) > 0);
+        const grants = (settings as { grants?: Settings['grants'] } | null)?.grants;
+        if (grants?.source === 'git') {
+          const problem = grantsUrlProblem(grants.url, (grants.signedBy?.length ?? 0) > 0);
           if (problem) ctx.add(rangeFor(doc, ['grants', 'url']), ['grants', 'url'], problem.code, problem.message, problem.severity);
         }
       }

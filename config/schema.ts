@@ -241,6 +241,27 @@ export function signInSettingsOf(settings: { signIn?: SignInSettings }): SignInS
   return settings.signIn ?? { method: 'accessKey' };
 }
 
+export const NetworkSettingsSchema = z.strictObject({
+  /** Proxy for every request (AWS, sign-in, git, setup links), e.g. http://proxy.corp:8080. Wins over HTTPS_PROXY/HTTP_PROXY. */
+  proxy: z.string().regex(/^https?:\/\/[^\s/]+\/?$/i, 'expected a proxy URL such as http://proxy.example.com:8080 (PAC files: use the system proxy settings)').optional(),
+  /** Hosts that bypass the proxy (added to NO_PROXY), e.g. [".corp.example.com", "10.1.2.3"]. */
+  noProxy: z.array(z.string().min(1)).optional(),
+  /** A PEM file of extra certificate authorities to trust (added to the built-in ones, never replacing them). */
+  caBundle: z.string().min(1).optional(),
+});
+export type NetworkSettings = z.infer<typeof NetworkSettingsSchema>;
+
+export const UpdatesSettingsSchema = z.union([
+  z.literal(false),
+  z.strictObject({
+    /** The generic update feed (a folder holding latest.yml, latest-mac.yml, latest-linux.yml and the installers). */
+    url: z.string().url(),
+    /** Release channel: latest (default), beta, … (the feed file is CHANNEL.yml / CHANNEL-mac.yml / CHANNEL-linux.yml). */
+    channel: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a channel is a short lowercase name such as latest or beta').optional(),
+  }),
+]);
+export type UpdatesSettings = z.infer<typeof UpdatesSettingsSchema>;
+
 export const SettingsSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('Settings'),
@@ -250,9 +271,17 @@ export const SettingsSchema = z.strictObject({
       region: z.string().regex(REGION_RE, 'expected an AWS region such as us-east-1'),
       /** One endpoint for STS and S3 (S3-compatible or local). */
       endpoint: z.string().url().optional(),
+      /** STS only (e.g. a VPC endpoint); wins over `endpoint`. Default: the regional sts.REGION.amazonaws.com. */
+      stsEndpoint: z.string().url().optional(),
+      /** S3 only (e.g. a VPC endpoint or an S3-compatible store); wins over `endpoint`. */
+      s3Endpoint: z.string().url().optional(),
+      /** Use AWS's FIPS 140 endpoints (regions that have them). */
+      useFipsEndpoint: z.boolean().optional(),
       forcePathStyle: z.boolean().optional(),
     })
     .optional(),
+  network: NetworkSettingsSchema.optional(),
+  updates: UpdatesSettingsSchema.optional(),
   uploads: z
     .strictObject({
       /** Files uploaded at once (default 4). */
@@ -272,3 +301,23 @@ export const SettingsSchema = z.strictObject({
     .optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+/** A person's settings file: as Settings, but `grants` may come from the managed (IT) file instead. */
+export const PersonalSettingsSchema = SettingsSchema.extend({ grants: SettingsSchema.shape.grants.optional() });
+export type PersonalSettings = z.infer<typeof PersonalSettingsSchema>;
+
+/**
+ * The machine-wide file IT places with MDM/GPO: any settings sections (each replaces the person's section whole
+ * and locks it), plus rules only IT may set.
+ */
+export const ManagedSettingsSchema = SettingsSchema.partial()
+  .required({ apiVersion: true, kind: true })
+  .extend({
+    /** false: grantbox://setup links are refused on this computer. */
+    setupLinks: z.boolean().optional(),
+    /** false: the person's own settings file is ignored entirely. */
+    allowUserSettings: z.boolean().optional(),
+  });
+export type ManagedSettings = z.infer<typeof ManagedSettingsSchema>;
+
+/** Top-level settings sections (what managed settings can set and lock). */
+export const SETTINGS_SECTIONS = Object.keys(SettingsSchema.shape).filter((k) => k !== 'apiVersion' && k !== 'kind') as Array<Exclude<keyof Settings, 'apiVersion' | 'kind'>>;

@@ -13,6 +13,7 @@ import { TrustedSenders } from './ipc/guard';
 import { registerIpc, settingsProblemOf, type Registration } from './ipc/register';
 import { electronTransport, windowEventSink } from './ipc/typed-ipc';
 import { installMenu } from './menu';
+import { systemProxyResolver } from './system-proxy';
 import { createAppHandler, registerAppScheme, rendererRoot } from './protocol';
 import { denyAllPermissions, externalUrl, installAppGuards } from './security';
 import { createMainWindow } from './window';
@@ -65,7 +66,7 @@ function holdForUploads(event: { preventDefault(): void }): boolean {
 async function start(): Promise<void> {
   const settingsPath = resolveSettingsPath(settingsFlag(process.argv));
   let settingsProblem: SerializedAppError | undefined;
-  const loadServices = () => createServices({ settingsPath, appVersion: app.getVersion() });
+  const loadServices = () => createServices({ settingsPath, appVersion: app.getVersion(), systemProxy: systemProxyResolver(session.defaultSession) });
   try {
     services = await loadServices();
   } catch (e) {

@@ -10,7 +10,7 @@ import type { Settings } from '../../config/schema';
 import { AuditLog } from './audit/audit-log';
 import { SessionLog } from './audit/session-log';
 import type { SessionLogWriter } from './audit/types';
-import { AwsClientFactory, resolveEndpoint } from './aws/client-factory';
+import { AwsClientFactory, awsSettingsFrom, resolveEndpoint } from './aws/client-factory';
 import { AppError } from './errors';
 import { GrantStore } from './grants/grant-store';
 import { DefaultIdentityService } from './identity/identity-service';
@@ -21,7 +21,8 @@ import type { SecretStore } from './identity/secret-store';
 import { defaultDataDir, resolveSettingsPath } from './paths';
 import type { Services } from './services';
 import { SessionManager, type Clock } from './sessions/session-manager';
-import { loadSettingsFile } from './settings';
+import { createNetwork, type Network } from './network';
+import { loadEffectiveSettings, type EffectiveSettings } from './settings';
 import { createUploadService, type UploadEngine } from './uploads';
 import { createObjectService } from './objects';
 
@@ -39,6 +40,8 @@ export interface CreateServicesOptions {
   clock?: Clock;
   /** Opens company sign-in pages in the default browser (Electron: shell.openExternal; CLI: xdg-open/open/start). */
   openUrl?: OpenUrl;
+  /** The OS proxy for a URL (the app passes Electron's session.resolveProxy); used when settings/env name none. */
+  systemProxy?: (url: string) => Promise<string | undefined>;
 }
 
 /** Services plus the parts below them the CLI and tests reach for (doctor, exec, sandbox checks). */
@@ -46,6 +49,10 @@ export interface AppServices extends Services {
   clients: AwsClientFactory;
   secretStore: SecretStore;
   log: SessionLogWriter;
+  /** Proxy and CA rules every client uses; openid-client and setup links take `network.fetch`. */
+  network: Network;
+  /** The settings with where each section came from (managed vs personal). */
+  effective: EffectiveSettings;
 }
 
 function endpointHost(endpoint: string | undefined): string | undefined {
@@ -60,24 +67,19 @@ function endpointHost(endpoint: string | undefined): string | undefined {
 export async function createServices(options: CreateServicesOptions = {}): Promise<AppServices> {
   const env = options.env ?? process.env;
   const settingsPath = resolveSettingsPath(options.settingsPath, env);
-  const { settings, dir: settingsDir } = await loadSettingsFile(settingsPath);
+  const effective = await loadEffectiveSettings({ flag: settingsPath, env });
+  const { settings, dir: settingsDir } = effective;
   const dataDir = defaultDataDir(env);
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
 
+  const network = await createNetwork({ ...(settings.network ? { settings: settings.network } : {}), env, ...(options.systemProxy ? { systemProxy: options.systemProxy } : {}) });
   const secretStore = options.secretStore ?? new KeytarSecretStore();
-  const clients = new AwsClientFactory(
-    {
-      region: settings.aws?.region ?? 'us-east-1',
-      ...(settings.aws?.endpoint ? { endpoint: settings.aws.endpoint } : {}),
-      ...(settings.aws?.forcePathStyle !== undefined ? { forcePathStyle: settings.aws.forcePathStyle } : {}),
-    },
-    env,
-  );
+  const clients = new AwsClientFactory(awsSettingsFrom(settings.aws), env, network);
   const log = new SessionLog({ dataDir, ...logLimits(settings) });
 
-  const closers: Array<() => unknown> = [];
+  const closers: Array<() => unknown> = [() => network.close()];
   try {
-    const grantStore = await GrantStore.open(settings, settingsDir, { dataDir, secrets: secretStore, log, live: options.liveGrants ?? true });
+    const grantStore = await GrantStore.open(settings, settingsDir, { dataDir, secrets: secretStore, log, live: options.liveGrants ?? true, network });
     closers.push(() => grantStore.close());
 
     // The identity service ends sessions on sign-out; the session manager reads keys through the identity service.
@@ -169,6 +171,8 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
       clients,
       secretStore,
       log,
+      network,
+      effective,
       close: async () => {
         if (closed) return;
         closed = true;

@@ -27,20 +27,23 @@ export function register(program: Command): void {
     .command('doctor')
     .description('Check this computer: settings, keychain, sign-in, endpoint, clock and grants (exit 1 if something needs fixing)')
     .action(action(async (_opts: unknown, cmd: Command) => {
-      const [{ AwsClientFactory }, { fromAwsError }, { GrantStore }, { DefaultIdentityService }, { KeytarSecretStore }, { loadSettingsFile }] = await Promise.all([
-        import('../../services/aws/client-factory'),
-        import('../../services/aws/errors'),
-        import('../../services/grants/grant-store'),
-        import('../../services/identity/identity-service'),
-        import('../../services/identity/keytar-secret-store'),
-        import('../../services/settings'),
-      ]);
+      const [{ AwsClientFactory, awsSettingsFrom, stsEndpointFor }, { fromAwsError }, { GrantStore }, { DefaultIdentityService }, { KeytarSecretStore }, { loadSettingsFile, formatProvenance, managedSettingsPath }, { createNetwork }] =
+        await Promise.all([
+          import('../../services/aws/client-factory'),
+          import('../../services/aws/errors'),
+          import('../../services/grants/grant-store'),
+          import('../../services/identity/identity-service'),
+          import('../../services/identity/keytar-secret-store'),
+          import('../../services/settings'),
+          import('../../services/network'),
+        ]);
       const lines: Line[] = [];
       const flag = cmd.optsWithGlobals<{ settings?: string }>().settings;
       const settingsPath = resolveSettingsPath(flag);
       const loaded = await loadSettingsFile(settingsPath).then(
         (s) => {
-          lines.push({ label: 'Settings', ok: true, text: s.path });
+          const where = [s.personalUsed ? s.path : null, s.managed ? `${s.managed.path} (set by your IT team)` : null].filter(Boolean).join(' + ');
+          lines.push({ label: 'Settings', ok: true, text: where });
           return s;
         },
         (e: unknown) => {
@@ -49,6 +52,31 @@ export function register(program: Command): void {
         },
       );
       print(lines.at(-1)!);
+      if (!loaded) {
+        const managed = managedSettingsPath();
+        process.stdout.write(`           managed settings file: ${managed.path}${managed.fromEnv ? ' (GRANTBOX_MANAGED_SETTINGS)' : ''}\n`);
+      }
+      // Where each value came from: "set by your IT team (FILE)", "from your settings (FILE)" or "default".
+      for (const text of loaded ? formatProvenance(loaded) : []) process.stdout.write(`           ${text}\n`);
+
+      // The same proxy and CA rules every request uses; a broken CA file is a failure of its own.
+      const network = await createNetwork({ ...(loaded?.settings.network ? { settings: loaded.settings.network } : {}) }).then(
+        (n) => {
+          const sum = n.summary();
+          const proxy = sum.proxy ? `proxy ${sum.proxy} (${sum.proxySource === 'settings' ? 'network.proxy' : 'HTTPS_PROXY/HTTP_PROXY'})${sum.noProxy.length ? `, not for ${sum.noProxy.join(', ')}` : ''}` : 'no proxy';
+          const cas = sum.extraCas.length
+            ? `; also trusts ${sum.extraCas.map((c) => `${c.subjects.length <= 3 ? c.subjects.join(' / ') : `${c.subjects.length} certificates in ${c.file}`} (${c.origin})`).join('; ')}`
+            : '';
+          lines.push({ label: 'Network', ok: true, text: `${proxy}${cas}` });
+          print(lines.at(-1)!);
+          return n;
+        },
+        (e: unknown) => {
+          lines.push(problem('Network', e));
+          print(lines.at(-1)!);
+          return null;
+        },
+      );
 
       const secretStore = new KeytarSecretStore({ timeoutMs: 5_000 });
       const keychain = await secretStore.get('grantbox-doctor-probe').then(
@@ -58,8 +86,7 @@ export function register(program: Command): void {
       lines.push(keychain);
       print(keychain);
 
-      const aws = loaded?.settings.aws;
-      const clients = new AwsClientFactory({ region: aws?.region ?? 'us-east-1', ...(aws?.endpoint ? { endpoint: aws.endpoint } : {}), ...(aws?.forcePathStyle !== undefined ? { forcePathStyle: aws.forcePathStyle } : {}) });
+      const clients = new AwsClientFactory(awsSettingsFrom(loaded?.settings.aws), process.env, network ?? undefined);
       if (keychain.ok) {
         const identity = new DefaultIdentityService({ secretStore, clients, dataDir: defaultDataDir() });
         const signIn = await identity.current().then(
@@ -79,9 +106,10 @@ export function register(program: Command): void {
         lines.push({ label: 'Endpoint', ok: null, text: 'not checked: it comes from the settings, which did not load' });
         print(lines.at(-1)!);
       }
-      const endpoint = clients.endpoint('STS') ?? `https://sts.${clients.aws.region}.amazonaws.com`;
+      const endpoint = stsEndpointFor(clients.aws);
       const started = Date.now();
-      const response = !loaded ? null : await fetch(endpoint, { method: 'GET', signal: AbortSignal.timeout(5_000), redirect: 'manual' }).then(
+      const doFetch = network?.fetch ?? fetch;
+      const response = !loaded ? null : await doFetch(endpoint, { method: 'GET', signal: AbortSignal.timeout(5_000), redirect: 'manual' }).then(
         (res) => {
           void res.body?.cancel();
           return res;
@@ -120,7 +148,7 @@ export function register(program: Command): void {
       }
 
       if (loaded) {
-        const grants = await GrantStore.open(loaded.settings, loaded.dir, { dataDir: defaultDataDir(), secrets: secretStore, live: false }).then(
+        const grants = await GrantStore.open(loaded.settings, loaded.dir, { dataDir: defaultDataDir(), secrets: secretStore, live: false, ...(network ? { network } : {}) }).then(
           (store): Line => {
             const s = store.status();
             store.close();
@@ -133,6 +161,7 @@ export function register(program: Command): void {
         print(grants);
       }
 
+      await network?.close();
       return lines.some((l) => l.ok === false) ? 1 : 0;
     }));
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { LoadedGrant } from '../../../config/loader';
+import type { EffectiveSettings } from '../../services/settings';
 import type { Settings } from '../../../config/schema';
 import type { GrantsStatus } from '../../../preload/contract';
 import { AppError } from '../../services/errors';
@@ -19,10 +20,9 @@ import { resolveSettingsPath } from '../../services/paths';
 import { action, depsOf, readSecret } from '../support';
 import { grantsCommand } from './grants';
 
-async function settingsOf(cmd: Command): Promise<{ settings: Settings; dir: string }> {
+async function settingsOf(cmd: Command): Promise<EffectiveSettings> {
   const { loadSettingsFile } = await import('../../services/settings');
-  const { settings, dir } = await loadSettingsFile(resolveSettingsPath(cmd.optsWithGlobals<{ settings?: string }>().settings));
-  return { settings, dir };
+  return loadSettingsFile(resolveSettingsPath(cmd.optsWithGlobals<{ settings?: string }>().settings));
 }
 
 function gitSettings(settings: Settings): Extract<Settings['grants'], { source: 'git' }> {
@@ -57,15 +57,22 @@ async function sessionLog(cmd: Command, settings: Settings): Promise<SessionLogW
     ...(settings.log?.maxSize !== undefined ? { maxSize: settings.log.maxSize } : {}),
   });
 }
+/** The last settings openStore read, for `grants status` to say where each value came from. */
+let lastEffective: EffectiveSettings | undefined;
 
 async function openStore(cmd: Command, initialSync: 'await' | 'none'): Promise<GrantStore> {
-  const { settings, dir } = await settingsOf(cmd);
+  const effective = await settingsOf(cmd);
+  lastEffective = effective;
+  const { settings, dir } = effective;
   const git = settings.grants.source === 'git';
-  const { GrantStore } = await import('../../services/grants/grant-store');
+  const [{ GrantStore }, { createNetwork }] = await Promise.all([import('../../services/grants/grant-store'), import('../../services/network')]);
+  // The git fetch goes through the same proxy and CA rules as everything else.
+  const network = git ? await createNetwork({ ...(settings.network ? { settings: settings.network } : {}) }) : undefined;
   return GrantStore.open(settings, dir, {
     live: false,
     initialSync,
     ...(initialSync === 'await' ? { log: await sessionLog(cmd, settings) } : {}),
+    ...(network ? { network } : {}),
     ...(git ? { dataDir: depsOf(cmd).dataDir() } : {}),
     ...(git && settings.grants.source === 'git' && settings.grants.token ? { secrets: depsOf(cmd).secrets() } : {}),
   });
@@ -152,8 +159,15 @@ export function register(program: Command): void {
       store.close();
       const status = store.status();
       const lastCheckedAt = store.gitSource()?.snapshot().lastCheckedAt;
-      if (opts.json) process.stdout.write(`${JSON.stringify({ ...status, ...(lastCheckedAt ? { lastCheckedAt } : {}) }, null, 2)}\n`);
-      else printStatus(status, lastCheckedAt ? { lastCheckedAt } : {});
+      const { describeSettings, formatProvenance } = await import('../../services/settings');
+      if (opts.json) {
+        const settings = lastEffective ? { settings: describeSettings(lastEffective), ...(lastEffective.managed ? { managed: lastEffective.managed } : {}) } : {};
+        process.stdout.write(`${JSON.stringify({ ...status, ...(lastCheckedAt ? { lastCheckedAt } : {}), ...settings }, null, 2)}\n`);
+      } else {
+        printStatus(status, lastCheckedAt ? { lastCheckedAt } : {});
+        // Where each setting came from: an admin debugging a desktop sees at once what IT locked.
+        if (lastEffective) process.stdout.write(`\nsettings:\n${formatProvenance(lastEffective).map((l) => `  ${l}`).join('\n')}\n`);
+      }
       return status.total > 0 ? 0 : 1;
     }));
 

@@ -1,6 +1,7 @@
-// The one place AWS SDK clients are built: region, endpoint (settings or the SDK's standard AWS_ENDPOINT_URL*
-// variables), path-style addressing, retries and timeouts. Every service gets its clients from here so that a
-// local moto_server, an S3-compatible store and real AWS are all one setting away.
+// The one place AWS SDK clients are built: region, endpoints (settings or the SDK's standard AWS_ENDPOINT_URL*
+// variables; STS regional by default, FIPS on request), path-style addressing, retries, timeouts, and the network
+// rules (proxy, extra CAs) from ../network. Every service gets its clients from here so that a local moto_server,
+// an S3-compatible store, a VPC endpoint behind a corporate proxy and real AWS are all one setting away.
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -8,11 +9,30 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, DeserializeMiddleware, MetadataBearer, Pluggable } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type { Network } from '../network';
 
 export interface AwsSettings {
   region: string;
+  /** One endpoint for every service (local moto, an S3-compatible store). */
   endpoint?: string;
+  /** STS only; wins over `endpoint`. */
+  stsEndpoint?: string;
+  /** S3 only; wins over `endpoint`. */
+  s3Endpoint?: string;
+  useFipsEndpoint?: boolean;
   forcePathStyle?: boolean;
+}
+
+/** The AWS part of the settings as the factory wants it (region defaults to us-east-1). */
+export function awsSettingsFrom(aws: Partial<AwsSettings> | undefined): AwsSettings {
+  return {
+    region: aws?.region ?? 'us-east-1',
+    ...(aws?.endpoint ? { endpoint: aws.endpoint } : {}),
+    ...(aws?.stsEndpoint ? { stsEndpoint: aws.stsEndpoint } : {}),
+    ...(aws?.s3Endpoint ? { s3Endpoint: aws.s3Endpoint } : {}),
+    ...(aws?.useFipsEndpoint !== undefined ? { useFipsEndpoint: aws.useFipsEndpoint } : {}),
+    ...(aws?.forcePathStyle !== undefined ? { forcePathStyle: aws.forcePathStyle } : {}),
+  };
 }
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -26,9 +46,21 @@ export interface ClientOptions {
   maxSockets?: number;
 }
 
-/** Endpoint for a service: AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then the settings' endpoint. */
+/**
+ * Endpoint for a service: AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then the settings' per-service endpoint
+ * (aws.stsEndpoint / aws.s3Endpoint), then the settings' endpoint. undefined: the SDK's own (regional) endpoint.
+ */
 export function resolveEndpoint(service: 'S3' | 'STS' | 'IAM', aws: AwsSettings | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || aws?.endpoint || undefined;
+  const specific = service === 'STS' ? aws?.stsEndpoint : service === 'S3' ? aws?.s3Endpoint : undefined;
+  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || specific || aws?.endpoint || undefined;
+}
+
+/** The STS endpoint requests go to: the configured one, else the regional (never the global sts.amazonaws.com). */
+export function stsEndpointFor(aws: AwsSettings, env: NodeJS.ProcessEnv = process.env): string {
+  const configured = resolveEndpoint('STS', aws, env);
+  if (configured) return configured;
+  const suffix = aws.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sts${aws.useFipsEndpoint ? '-fips' : ''}.${aws.region}.${suffix}`;
 }
 
 /**
@@ -37,14 +69,37 @@ export function resolveEndpoint(service: 'S3' | 'STS' | 'IAM', aws: AwsSettings 
  */
 export const CONTROL_SOCKET_TIMEOUT_MS = 15_000;
 
-function requestHandler(maxSockets: number, socketTimeout = 120_000): NodeHttpHandler {
-  return new NodeHttpHandler({
+/** NodeHttpHandler whose certificate failures carry the host and issuer (see ../network annotate). */
+class NetworkAwareHandler extends NodeHttpHandler {
+  constructor(
+    options: ConstructorParameters<typeof NodeHttpHandler>[0],
+    private readonly network: Network,
+  ) {
+    super(options);
+  }
+
+  override async handle(...[request, options]: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
+    try {
+      return await super.handle(request, options);
+    } catch (e) {
+      await this.network.annotate(e, `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}`);
+      throw e;
+    }
+  }
+}
+
+function requestHandler(network: Network | undefined, maxSockets: number, socketTimeout = 120_000): NodeHttpHandler {
+  const options = {
     connectionTimeout: 10_000,
     // A stalled socket (no bytes either way) fails and is retried rather than hanging an upload forever.
     socketTimeout,
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-  });
+  };
+  if (!network) {
+    return new NodeHttpHandler({ ...options, httpAgent: new HttpAgent({ keepAlive: true, maxSockets }), httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }) });
+  }
+  // One proxy-aware agent serves both schemes (it picks http or https per request).
+  const agent = network.nodeAgent({ maxSockets, keepAlive: true });
+  return new NetworkAwareHandler({ ...options, httpAgent: agent, httpsAgent: agent as HttpsAgent }, network);
 }
 
 /** Error bodies are a few hundred bytes; anything bigger is not one and is left alone. */
@@ -92,6 +147,8 @@ export class AwsClientFactory {
   constructor(
     readonly aws: AwsSettings,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** Proxy and extra-CA rules; without it, direct connections with Node's default trust (unit tests). */
+    readonly network?: Network,
   ) {}
 
   endpoint(service: 'S3' | 'STS' | 'IAM'): string | undefined {
@@ -99,13 +156,17 @@ export class AwsClientFactory {
   }
 
   sts(options: ClientOptions): STSClient {
-    const endpoint = this.endpoint('STS');
+    const region = options.region ?? this.aws.region;
+    // Regional STS by default: VPC endpoints exist only for the regional ones, and the global endpoint is a
+    // single point of failure in us-east-1.
+    const endpoint = this.endpoint('STS') ?? stsEndpointFor({ ...this.aws, region }, this.env);
     const client = new STSClient({
-      region: options.region ?? this.aws.region,
+      region,
       credentials: options.credentials,
       maxAttempts: options.maxAttempts ?? 3,
-      requestHandler: requestHandler(options.maxSockets ?? 4, CONTROL_SOCKET_TIMEOUT_MS),
-      ...(endpoint ? { endpoint } : {}),
+      requestHandler: requestHandler(this.network, options.maxSockets ?? 4, CONTROL_SOCKET_TIMEOUT_MS),
+      // FIPS is already in the endpoint (the SDK refuses useFipsEndpoint together with an explicit endpoint).
+      endpoint,
     });
     client.middlewareStack.use(s3StyleStsErrors);
     return client;
@@ -118,7 +179,8 @@ export class AwsClientFactory {
       credentials: options.credentials,
       maxAttempts: options.maxAttempts ?? 5,
       forcePathStyle: this.aws.forcePathStyle ?? Boolean(endpoint),
-      requestHandler: requestHandler(options.maxSockets ?? 16),
+      requestHandler: requestHandler(this.network, options.maxSockets ?? 16),
+      ...(this.aws.useFipsEndpoint && !endpoint ? { useFipsEndpoint: true } : {}),
       ...(endpoint ? { endpoint } : {}),
     });
   }
@@ -133,7 +195,7 @@ export class AwsClientFactory {
       region: endpoint ? this.aws.region : 'us-east-1',
       ...(options.profile ? { profile: options.profile } : {}),
       maxAttempts: 3,
-      requestHandler: requestHandler(4, CONTROL_SOCKET_TIMEOUT_MS),
+      requestHandler: requestHandler(this.network, 4, CONTROL_SOCKET_TIMEOUT_MS),
       ...(endpoint ? { endpoint } : {}),
     });
   }
@@ -145,7 +207,8 @@ export class AwsClientFactory {
       region: options.region ?? (endpoint ? this.aws.region : 'us-east-1'),
       credentials: options.credentials,
       maxAttempts: options.maxAttempts ?? 3,
-      requestHandler: requestHandler(options.maxSockets ?? 4, CONTROL_SOCKET_TIMEOUT_MS),
+      requestHandler: requestHandler(this.network, options.maxSockets ?? 4, CONTROL_SOCKET_TIMEOUT_MS),
+      ...(this.aws.useFipsEndpoint && !endpoint ? { useFipsEndpoint: true } : {}),
       ...(endpoint ? { endpoint } : {}),
     });
   }

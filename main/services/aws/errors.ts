@@ -8,6 +8,7 @@
 // when the body is garbage, or a bare Node network error. People must never see "UnknownError".
 import type { ErrorDetails } from '../../../preload/contract';
 import { AppError } from '../errors';
+import { certificateAppError } from '../network';
 
 export interface AwsErrorContext {
   /** The API operation, e.g. "AssumeRole", "GetCallerIdentity", "PutObject". */
@@ -363,6 +364,9 @@ function byNetwork(raw: Raw, ctx: AwsErrorContext): Mapping | undefined {
 /** Maps anything an STS/IAM/S3 call threw to a plain-language AppError (never "UnknownError"). */
 export function fromAwsError(error: unknown, ctx: AwsErrorContext): AppError {
   if (error instanceof AppError) return error;
+  // A TLS-inspecting network: say so, with the host and the certificate's issuer (never "check your internet").
+  const certificate = certificateAppError(error, hostOf(ctx.endpoint));
+  if (certificate) return certificate;
   const raw = inspect(error);
   const awsCode = raw.name && !UNPARSED_NAMES.has(raw.name) && !/^\d{3}$/.test(raw.name) ? raw.name : raw.rawCode;
   const details: ErrorDetails = {
@@ -391,3 +395,4 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): AppError {
     };
   return new AppError(mapping.code, mapping.message, { cause: error, details: { ...details, hint: mapping.hint } });
 }
+

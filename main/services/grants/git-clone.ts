@@ -15,6 +15,7 @@ import type { SecretStore } from '../identity/secret-store';
 import { grantsUrlProblem, isLoopbackHost } from '../../../config/grants-url';
 import { MAX_FILE_BYTES, MAX_FILES } from './read-grant-files';
 import { MAX_PACK_BYTES, MAX_REVISION_ENTRIES, ObjectSizes, checkPack, packTooLarge } from './git-objects';
+import { certificateAppError, type Network } from '../network';
 
 export interface CommitInfo {
   oid: string;
@@ -43,6 +44,8 @@ export interface GitCloneOptions {
   http?: HttpClient;
   /** Commits are pinned to signing keys (settings signedBy): plain http is then allowed, with a warning. */
   pinned?: boolean;
+  /** Proxy and extra-CA rules (../network): the fetch goes through its node:http agent. */
+  network?: Network;
 }
 
 /** Errors that refuse what a fetch brought (not the connection): the revision it named counts as rejected. */
@@ -135,11 +138,35 @@ const packCheckingFs = {
     },
   },
 };
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/** isomorphic-git's node client with the network's agent (proxy, extra CAs) and certificate annotation. */
+function networkHttp(network: Network): HttpClient {
+  const agent = network.nodeAgent({ keepAlive: false });
+  return {
+    async request(req: GitHttpRequest) {
+      try {
+        return await nodeHttp.request({ ...req, agent } as GitHttpRequest);
+      } catch (e) {
+        await network.annotate(e, req.url);
+        throw e;
+      }
+    },
+  };
+}
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
 /** Maps what isomorphic-git and the network throw to plain-language AppErrors. */
 export function toGitError(e: unknown, url: string, hadToken: boolean): AppError {
+  const cert = certificateAppError(e, hostOf(url));
+  if (cert) return cert;
   if (e instanceof AppError) return e;
   const err = e as { code?: string; name?: string; message?: string; data?: { statusCode?: number; statusMessage?: string } };
   const where = redactUrl(url);
@@ -237,7 +264,7 @@ export class GitClone {
 
   constructor(private readonly options: GitCloneOptions) {
     this.gitdir = gitCloneDir(options.dataDir);
-    this.http = withTimeout(options.http ?? nodeHttp, options.timeoutMs ?? 30_000);
+    this.http = withTimeout(options.http ?? (options.network ? networkHttp(options.network) : nodeHttp), options.timeoutMs ?? 30_000);
     this.subPath = (options.subPath ?? '').replace(/^\/+|\/+$/g, '');
     this.sizes = new ObjectSizes(this.gitdir);
   }

@@ -13,6 +13,7 @@ import type { SessionLogWriter } from '../audit/types';
 import type { SerializedAppError } from '../../../preload/contract';
 import { AppError, toAppError } from '../errors';
 import type { SecretStore } from '../identity/secret-store';
+import type { Network } from '../network';
 import { GitClone, REFUSED_CONTENT_CODES, redactUrl, revisionUnreadable, type CommitInfo } from './git-clone';
 import { loadTrustedKeys, verifyCommitSignature, type TrustedKey } from './signatures';
 
@@ -74,7 +75,7 @@ export class GitGrantSource {
 
   constructor(
     private readonly settings: GitSourceSettings,
-    private readonly deps: { dataDir: string; settingsDir: string; secrets?: SecretStore; log?: SessionLogWriter; timeoutMs?: number },
+    private readonly deps: { dataDir: string; settingsDir: string; secrets?: SecretStore; log?: SessionLogWriter; timeoutMs?: number; network?: Network },
   ) {
     this.git = new GitClone({
       url: settings.url,
@@ -84,6 +85,7 @@ export class GitGrantSource {
       dataDir: deps.dataDir,
       ...(settings.token && deps.secrets ? { secrets: deps.secrets } : {}),
       ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+      ...(deps.network ? { network: deps.network } : {}),
     });
     this.stateFile = path.join(deps.dataDir, 'grants-git', 'state.json');
     this.state = { url: redactUrl(settings.url) };

@@ -5,6 +5,7 @@
 // at start, every intervalMinutes and on sync(), with the active revision persisted). Every switch of the active
 // set is announced with the names added, removed and changed (onSetChanged), so the app can end sessions of removed
 // grants; resolvedFor() always answers from the active set, so a changed grant applies at the next refresh.
+import type { Network } from '../network';
 import path from 'node:path';
 import { formatDiagnostics, type loadGrants, type Diagnostic, type LoadedGrant } from '../../../config/loader';
 import { loadGrantsChecked } from './iam-catalog';
@@ -45,6 +46,8 @@ export interface GrantStoreDeps {
   watchOptions?: WatchOptions;
   /** Git: per-request time limit (ms). */
   timeoutMs?: number;
+  /** Git: proxy and extra-CA rules. */
+  network?: Network;
 }
 
 const grantKey = (g: LoadedGrant) => JSON.stringify(g.grant);
@@ -135,6 +138,7 @@ export class GrantStore implements GrantService {
         ...(deps.secrets ? { secrets: deps.secrets } : {}),
         ...(deps.log ? { log: deps.log } : {}),
         ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+        ...(deps.network ? { network: deps.network } : {}),
       });
       const store = new GrantStore('git', git.location);
       store.git = git;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../../helpers/run-cli';
 import { freePort } from '../../../../main/services/sandbox/moto';
+import { startTlsFront } from '../../../helpers/tls-front';
 
 const GRANTS = path.resolve(__dirname, '../../../../config/grants');
 
@@ -69,5 +70,29 @@ describe('grantbox doctor', () => {
     // The endpoint is unknown without settings: not a second failure about the network.
     expect(missing.out).toMatch(/^-- +Endpoint: +not checked/m);
     expect(missing.out).not.toMatch(/amazonaws\.com|network/);
+  });
+
+  it('says which values IT set (with the file), and checks the endpoint with the same proxy and CA rules', async () => {
+    offsetMs = 0;
+    const front = await startTlsFront(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    try {
+      const managed = path.join(dir, 'managed.yaml');
+      await fs.writeFile(managed, `apiVersion: grantbox.dev/v1\nkind: Settings\naws:\n  region: us-east-1\n  endpoint: ${front.url}\nsetupLinks: false\n`);
+      vi.stubEnv('GRANTBOX_MANAGED_SETTINGS', managed);
+      const file = await settings('http://127.0.0.1:9');
+      const untrusted = await run('--settings', file, 'doctor');
+      expect(untrusted.code).toBe(1);
+      expect(untrusted.out).toContain(`aws.endpoint: ${front.url} — set by your IT team (${managed})`);
+      expect(untrusted.out).toContain(`setup links: refused — set by your IT team (${managed})`);
+      expect(untrusted.out).toMatch(/^OK {3}Network: +no proxy/m);
+      expect(untrusted.out).toMatch(new RegExp(`^FAIL Endpoint: +Grantbox does not trust the security certificate presented for 127\\.0\\.0\\.1:${front.port}, issued by “${front.caName}, Acme Corp”`, 'm'));
+
+      await fs.appendFile(managed, `network:\n  caBundle: ${JSON.stringify(front.caFile)}\n`);
+      const trusted = await run('--settings', file, 'doctor');
+      expect(trusted.out).toMatch(new RegExp(`^OK {3}Network: +no proxy; also trusts .*O=Acme Corp, CN=${front.caName} \\(network\\.caBundle\\)`, 'm'));
+      expect(trusted.out).toMatch(/^OK {3}Endpoint: +https:\/\/127\.0\.0\.1:\d+ answers \(HTTP 404/m);
+    } finally {
+      await front.close();
+    }
   });
 });

@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadSettingsFile } from '../../../main/services/settings';
-import type { AppError } from '../../../main/services/errors';
+import { loadSettingsFile } from '../../../../main/services/settings';
+import type { AppError } from '../../../../main/services/errors';
 
 let dir: string;
 beforeEach(async () => {
@@ -21,11 +21,11 @@ async function caught(p: Promise<unknown>): Promise<AppError> {
 
 describe('loadSettingsFile', () => {
   it('loads the example settings and resolves the grants path against the settings folder', async () => {
-    const example = path.resolve(__dirname, '../../../config/settings.example.yaml');
+    const example = path.resolve(__dirname, '../../../../config/settings.example.yaml');
     const r = await loadSettingsFile(example);
     expect(r.path).toBe(example);
     expect(r.dir).toBe(path.dirname(example));
-    expect(r.settings.grants).toEqual({ source: 'directory', path: path.resolve(__dirname, '../../../config/grants') });
+    expect(r.settings.grants).toEqual({ source: 'directory', path: path.resolve(__dirname, '../../../../config/grants') });
     expect(r.settings.aws).toEqual({ region: 'us-east-1', endpoint: 'http://127.0.0.1:5000', forcePathStyle: true });
   });
 
