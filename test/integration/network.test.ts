@@ -156,7 +156,7 @@ describe('behind a TLS-inspecting proxy (a throwaway CA in front of moto)', () =
       .sts({ credentials: creds(), maxAttempts: 1 })
       .send(new GetCallerIdentityCommand({}))
       .then(() => null, (err: unknown) => fromAwsError(err, { operation: 'GetCallerIdentity', endpoint: front.url }));
-    expect(e?.code).toBe('NETWORK_CERT_UNTRUSTED');
+    expect(e?.code).toBe('TLS_UNTRUSTED');
     expect(e?.message).toContain(`127.0.0.1:${front.port}`);
     expect(e?.message).toContain(front.caName);
     expect(e?.message).toContain('ask IT for its certificate file');
@@ -175,7 +175,7 @@ describe('behind a TLS-inspecting proxy (a throwaway CA in front of moto)', () =
       .sts({ credentials: creds(), maxAttempts: 1 })
       .send(new GetCallerIdentityCommand({}))
       .then(() => null, (err: unknown) => fromAwsError(err, { operation: 'GetCallerIdentity', endpoint }));
-    expect(e?.code).toBe('NETWORK_CERT_UNTRUSTED');
+    expect(e?.code).toBe('TLS_UNTRUSTED');
     expect(e?.message).toContain(`aws-tls.grantbox.test:${front.port}`);
     expect(e?.message).toContain(front.caName);
 
@@ -190,7 +190,7 @@ describe('behind a TLS-inspecting proxy (a throwaway CA in front of moto)', () =
     const e = await bare.fetch(`${front.url}/`).then(() => null, (err: unknown) => err);
     const { certificateAppError } = await import('../../main/services/network');
     const mapped = certificateAppError(e);
-    expect(mapped?.code).toBe('NETWORK_CERT_UNTRUSTED');
+    expect(mapped?.code).toBe('TLS_UNTRUSTED');
     expect(mapped?.message).toContain(front.caName);
     const withCa = await createNetwork({ settings: { caBundle: front.caFile }, env: {} });
     const res = await withCa.fetch(`${front.url}/moto-api/`);

@@ -185,13 +185,13 @@ export function certificateAppError(e: unknown, fallbackHost?: string): AppError
   const host = info?.host ?? fallbackHost ?? 'the server';
   const issuer = info?.issuer;
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-    return new AppError('NETWORK_CERT_UNTRUSTED', `The security certificate of ${host} ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'}${issuer ? ` (issued by “${issuer}”)` : ''}.`, {
+    return new AppError('TLS_UNTRUSTED', `The security certificate of ${host} ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'}${issuer ? ` (issued by “${issuer}”)` : ''}.`, {
       cause: e,
-      details: { hint: 'Check that this computer’s date and time are right. If they are, tell IT: the server’s certificate needs renewing.', host, ...(issuer ? { issuer } : {}), tlsCode: code },
+      details: { hint: 'Check that this computer’s date and time are right. If they are, tell IT: the server’s certificate needs renewing.', host, ...(issuer ? { issuer } : {}), networkCode: code },
     });
   }
   return new AppError(
-    'NETWORK_CERT_UNTRUSTED',
+    'TLS_UNTRUSTED',
     `Grantbox does not trust the security certificate presented for ${host}${issuer ? `, issued by “${issuer}”` : ''}. Your company's network probably inspects secure traffic — ask IT for its certificate file.`,
     {
       cause: e,
@@ -199,7 +199,7 @@ export function certificateAppError(e: unknown, fallbackHost?: string): AppError
         hint: 'Ask IT for the certificate file (PEM) of the network’s inspecting proxy; IT can set it for everyone as network.caBundle in the managed settings, or you can set AWS_CA_BUNDLE to the file. Grantbox never turns certificate checks off.',
         host,
         ...(issuer ? { issuer } : {}),
-        tlsCode: code,
+        networkCode: code,
       },
     },
   );

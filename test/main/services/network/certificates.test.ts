@@ -39,7 +39,7 @@ describe('extra certificate authorities', () => {
     expect(certificateAppError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBeNull();
     const wrapped = new Error('fetch failed', { cause: Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }) });
     const e = certificateAppError(wrapped, 'sts.example.com');
-    expect(e?.code).toBe('NETWORK_CERT_UNTRUSTED');
+    expect(e?.code).toBe('TLS_UNTRUSTED');
     expect(e?.message).toContain('sts.example.com');
     expect(e?.details.hint).toContain('never turns certificate checks off');
     expect(certificateAppError(Object.assign(new Error('x'), { code: 'CERT_HAS_EXPIRED' }), 'h')?.message).toContain('has expired');
