@@ -94,7 +94,7 @@ export function App() {
 function Workspace({ info, identity, onSignedOut }: { info: AppInfo; identity: IdentityInfo; onSignedOut: () => void }) {
   const api = useApi();
   const toast = useToast();
-  const sessions = useSessions(api);
+  const sessions = useSessions();
   const queue = useQueue();
   const now = useNow(5000);
   const { grants, error: grantsError, status, setStatus } = useGrants();

@@ -1,7 +1,7 @@
 // Session state for the window: the active session per grant (from session.list and session:changed events) and
 // the start / extend / end actions with their busy flags and errors, keyed by grant name.
 import { useCallback, useEffect, useState } from 'react';
-import { UiError, type Client } from '../../api';
+import { UiError, useApi } from '../../api';
 import type { SerializedAppError, SessionEvent, SessionInfo } from '../../../preload/contract';
 
 export interface SessionView {
@@ -51,7 +51,8 @@ export function applySessionEvent(prev: Record<string, SessionView>, event: Sess
   return next;
 }
 
-export function useSessions(api: Client): SessionsState {
+export function useSessions(): SessionsState {
+  const api = useApi();
   const [sessions, setSessions] = useState<Record<string, SessionView>>({});
   const [busy, setBusy] = useState<Record<string, SessionAction | undefined>>({});
   const [errors, setErrors] = useState<Record<string, UiError | undefined>>({});
