@@ -4,6 +4,8 @@
 import { ListMFADevicesCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetSessionTokenCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
+import { USER_NAME_RE } from '../../../../config/policy';
 import { AwsClientFactory } from '../../../../main/services/aws/client-factory';
 import type { LogRecord } from '../../../../main/services/audit/types';
 import { refreshLeadMs, sanitizeSourceIdentity, SessionManager } from '../../../../main/services/sessions/session-manager';
@@ -75,6 +77,17 @@ describe('refreshLeadMs', () => {
     expect(refreshLeadMs(HOUR)).toBe(300_000);
     expect(refreshLeadMs(15 * 60_000)).toBe(180_000);
     expect(refreshLeadMs(8_000)).toBe(1_600);
+  });
+  it('SourceIdentity is exactly the name that fills {user} (what the IAM kit\'s ${aws:SourceIdentity} folders rely on)', () => {
+    // Every name Grantbox accepts for {user} (USER_NAME_RE) of 2+ characters is sent unchanged; only a
+    // one-character name is padded (STS wants 2–64), and the kit's notes say such a user cannot use the role.
+    fc.assert(
+      fc.property(fc.stringMatching(/^[\w+=,.@-]{2,64}$/), (name) => {
+        expect(USER_NAME_RE.test(name)).toBe(true);
+        expect(sanitizeSourceIdentity(name)).toBe(name);
+      }),
+    );
+    expect(sanitizeSourceIdentity('j')).toBe('j-');
   });
   it('sanitizes SourceIdentity to STS\'s alphabet', () => {
     expect(sanitizeSourceIdentity("john o'brien")).toBe('john-o-brien');
