@@ -28,7 +28,19 @@ if ! command -v moto_server >/dev/null 2>&1; then
   }
 fi
 
-# Electron's binary downloads on first launch, not at install; building and testing need none.
+# Building and testing need no Electron binary, so npm ci skips it (an offline CI machine must still install).
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
+
+# Then fetch the binary the way Electron 45 expects: requiring the package downloads it when it is missing
+# (electron-vite preview only reads node_modules/electron/path.txt and never downloads). Offline or blocked, this
+# fails fast; setup still succeeds and scripts/start.sh says what to do instead.
+unset ELECTRON_SKIP_BINARY_DOWNLOAD
+if ! node scripts/electron-binary.mjs --quiet >/dev/null 2>&1; then
+  if timeout 300 node -e "require('electron')" >.electron-download.log 2>&1; then
+    echo "setup: downloaded Electron's binary"
+  else
+    echo "setup: Electron's binary could not be downloaded (see .electron-download.log); the desktop app will not open here, the CLI and the tests work without it"
+  fi
+fi

@@ -14,3 +14,4 @@ export { readSettingsFile, validateSettingsText, loadStandaloneSettingsFile, MAX
 export async function loadSettingsFile(file: string, options: { env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform } = {}): Promise<EffectiveSettings> {
   return loadEffectiveSettings({ flag: file, ...options });
 }
+export * from './setup-link';
