@@ -284,10 +284,12 @@ export const SettingsSchema = z.strictObject({
   updates: UpdatesSettingsSchema.optional(),
   uploads: z
     .strictObject({
-      /** Files uploaded at once (default 4). */
+      /** Large (multipart) files uploaded at once (default 4). */
       concurrency: z.number().int().min(1).max(32).optional(),
-      /** Parts in flight per multipart file (default 4). */
+      /** Fixed parts in flight per multipart file; setting it turns adaptive concurrency off (default: adaptive). */
       partConcurrency: z.number().int().min(1).max(32).optional(),
+      /** Adaptive concurrency's ceiling: upload requests in flight at most (default 64). */
+      maxConcurrency: z.number().int().min(1).max(256).optional(),
     })
     .optional(),
   signIn: SignInSettingsSchema.optional(),

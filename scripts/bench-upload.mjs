@@ -5,7 +5,15 @@
 // Each client runs in its own process under scripts/bench/measure.py (wall time, user+sys CPU, peak RSS measured
 // identically for both); Grantbox's process also reports its event loop's p99 delay while uploading.
 // Not a test: it prints numbers. Options: --runs N (median of N, default 1), --no-1g, --only moto|s3rver, --small (only
-// the 500 small files). The server's own CPU time per run (Linux /proc) shows when the server, not the client, is the limit.
+// the small files). The server's own CPU time per run (Linux /proc) shows when the server, not the client, is the limit.
+//
+// WAN mode: --rtt MS puts the latency rig (test/helpers/latency-proxy.ts, in its own process) between every client
+// and the server — MS/2 one way each direction, --bw MiB/s to cap bandwidth, --window KiB per connection (default
+// 4096) — and switches the workloads to 2,000 × 20 KiB and one 1 GiB file (--files N, --large-mib N change them).
+// rclone (`apt-get install rclone`) is a second baseline when installed, with its defaults; skipped with a note if
+// not. The rig counts TCP connections per client run (keep-alive at work). --engine DIR bundles the upload runner
+// from another checkout (A/B against an older engine, same files, same run). --trace FILE writes the adaptive
+// controller's limit over time for each Grantbox run.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import fs from 'node:fs';
@@ -20,7 +28,15 @@ const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) > 0 && args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 1;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const smallOnly = args.includes('--small');
-const withGiB = !args.includes('--no-1g') && !smallOnly;
+const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const rtt = opt('--rtt') !== undefined ? Number(opt('--rtt')) : undefined;
+const bwMiB = Number(opt('--bw') ?? 0);
+const windowKiB = Number(opt('--window') ?? 4096);
+const engineRoot = opt('--engine') ? path.resolve(opt('--engine')) : undefined;
+const traceFile = opt('--trace');
+const smallCount = Number(opt('--files') ?? (rtt !== undefined ? 2000 : 500));
+const largeMiB = Number(opt('--large-mib') ?? (rtt !== undefined ? 1024 : 256));
+const withGiB = !args.includes('--no-1g') && !smallOnly && rtt === undefined;
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 
@@ -70,6 +86,44 @@ async function waitHttp(url, ms) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not answer`);
+}
+
+/** The latency rig in front of `backend`: same interface, endpoint through the proxy. */
+async function behindLatency(backend) {
+  const bundle = path.join(root, 'node_modules/.cache/grantbox-bench/latency-proxy.cjs');
+  await build({ entryPoints: [path.join(root, 'scripts/bench/latency-proxy-child.ts')], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
+  const targetPort = new URL(backend.endpoint).port;
+  const child = spawn(process.execPath, [bundle, targetPort, String(rtt / 2), String(bwMiB * MIB), String(windowKiB * 1024)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
+  let out = '';
+  const waiters = [];
+  child.stdout.on('data', (d) => {
+    out += d;
+    let nl;
+    while ((nl = out.indexOf('\n')) >= 0) {
+      const line = out.slice(0, nl);
+      out = out.slice(nl + 1);
+      if (waiters.length && (line.startsWith('PORT') || line.startsWith('STATS'))) waiters.shift()(line);
+    }
+  });
+  const next = () => new Promise((resolve) => waiters.push(resolve));
+  const port = Number((await next()).split(' ')[1]);
+  const stats = async () => {
+    const p = next();
+    child.stdin.write('stats\n');
+    return JSON.parse((await p).slice(6));
+  };
+  return {
+    ...backend,
+    name: `${backend.name}+${rtt}ms`,
+    endpoint: `http://127.0.0.1:${port}`,
+    proxyPid: child.pid,
+    stats,
+    stop: () => {
+      child.kill('SIGTERM');
+      backend.stop();
+    },
+  };
 }
 
 async function startMotoBackend() {
@@ -149,12 +203,36 @@ const clientEnv = {
   AWS_EC2_METADATA_DISABLED: 'true',
 };
 
-function runGrantbox(runner, backend, prefix, paths) {
+const traces = [];
+
+function runGrantbox(runner, backend, prefix, paths, label) {
   const m = measure([process.execPath, runner, backend.endpoint, 'bench', prefix, ...paths], clientEnv);
   const out = JSON.parse(m.stdout.trim().split('\n').pop());
   if (out.done !== out.files) throw new Error(`grantbox: ${out.files - out.done} of ${out.files} files not uploaded: ${JSON.stringify(out.failed)}`);
   if (out.logRecords !== out.files) throw new Error(`grantbox: ${out.logRecords} session-log records for ${out.files} files`);
-  return { ...m, loopP99Ms: out.loopP99Ms, loopMaxMs: out.loopMaxMs, events: out.events };
+  if (out.concurrency) traces.push({ run: label, seconds: out.seconds, ...out.concurrency });
+  return { ...m, loopP99Ms: out.loopP99Ms, loopMaxMs: out.loopMaxMs, events: out.events, eventsPerSec: out.events / out.seconds };
+}
+
+function rcloneAvailable() {
+  return spawnSync('rclone', ['version'], { encoding: 'utf8' }).status === 0;
+}
+
+function runRclone(backend, prefix, source) {
+  // An on-the-fly remote: no rclone config is read or written. rclone's own defaults otherwise (4 transfers).
+  const remote = `:s3,provider=Other,endpoint='${backend.endpoint}',access_key_id=S3RVER,secret_access_key=S3RVER,region=us-east-1,force_path_style=true,no_check_bucket=true:bench/${prefix}`;
+  // rclone 1.60 refuses AWS_CA_BUNDLE with its own HTTP transport ("unsupported transport"); the rig is plain HTTP.
+  const { AWS_CA_BUNDLE: _unused, ...env } = clientEnv;
+  return measure(['rclone', 'copy', '--config', path.join(tmp, 'rclone.conf'), source, remote], env);
+}
+
+/** Runs `fn` and adds the TCP connections the latency rig saw meanwhile. */
+async function withConnections(backend, fn) {
+  if (!backend.stats) return fn();
+  const before = await backend.stats();
+  const m = fn();
+  const after = await backend.stats();
+  return { ...m, connections: after.connections - before.connections, requests: after.requests - before.requests };
 }
 
 function runAws(backend, prefix, source, recursive) {
@@ -184,37 +262,47 @@ async function main() {
 
   process.stderr.write('bench: bundling the upload runner…\n');
   const runner = path.join(root, 'node_modules/.cache/grantbox-bench/upload-runner.cjs');
-  await build({ entryPoints: [path.join(root, 'scripts/bench/upload-runner.ts')], outfile: runner, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
+  const runnerRoot = engineRoot ?? root;
+  await build({ entryPoints: [path.join(runnerRoot, 'scripts/bench/upload-runner.ts')], outfile: runner, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', nodePaths: [path.join(root, 'node_modules')], logLevel: 'warning' });
+  const withRclone = rcloneAvailable();
+  fs.writeFileSync(path.join(tmp, 'rclone.conf'), '');
 
   process.stderr.write('bench: writing test files…\n');
-  const large = path.join(tmp, 'large-256MiB.bin');
-  if (!smallOnly) writeRandomFile(large, 256 * MIB);
+  const large = path.join(tmp, `large-${largeMiB}MiB.bin`);
+  if (!smallOnly) writeRandomFile(large, largeMiB * MIB);
   const smallDir = path.join(tmp, 'small');
   fs.mkdirSync(smallDir);
-  for (let i = 0; i < 500; i++) writeRandomFile(path.join(smallDir, `f${String(i).padStart(3, '0')}.bin`), 20 * 1024);
+  for (let i = 0; i < smallCount; i++) writeRandomFile(path.join(smallDir, `f${String(i).padStart(4, '0')}.bin`), 20 * 1024);
 
   const backends = [];
   if (!only || only === 'moto') backends.push(await startMotoBackend());
   if (!only || only === 's3rver') backends.push(await startS3rverBackend());
+  if (rtt !== undefined) for (let i = 0; i < backends.length; i++) backends[i] = await behindLatency(backends[i]);
 
   const rows = [];
   for (const backend of backends) {
     for (const w of [
-      ...(smallOnly ? [] : [{ name: '1 × 256 MiB', bytes: 256 * MIB, files: 1, gb: () => [large], aws: () => [large, false] }]),
-      { name: '500 × 20 KiB', bytes: 500 * 20 * 1024, files: 500, gb: () => [smallDir], aws: () => [smallDir, true] },
+      ...(smallOnly ? [] : [{ name: `1 × ${largeMiB >= 1024 ? `${largeMiB / 1024} GiB` : `${largeMiB} MiB`}`, bytes: largeMiB * MIB, files: 1, gb: () => [large], aws: () => [large, false] }]),
+      { name: `${smallCount.toLocaleString('en')} × 20 KiB`, bytes: smallCount * 20 * 1024, files: smallCount, gb: () => [smallDir], aws: () => [smallDir, true] },
     ]) {
       const g = [];
       const a = [];
+      const rc = [];
       for (let r = 0; r < runs; r++) {
         await backend.reset();
         process.stderr.write(`bench: ${backend.name} ${w.name} grantbox (run ${r + 1})…\n`);
-        g.push(withServerCpu(backend, () => runGrantbox(runner, backend, `gb${r}/`, w.gb())));
+        g.push(await withConnections(backend, () => withServerCpu(backend, () => runGrantbox(runner, backend, `gb${r}/`, w.gb(), `${backend.name} ${w.name} run ${r + 1}`))));
         await backend.reset();
         process.stderr.write(`bench: ${backend.name} ${w.name} aws s3 cp (run ${r + 1})…\n`);
         const [src, rec] = w.aws();
-        a.push(withServerCpu(backend, () => runAws(backend, `aws${r}/`, src, rec)));
+        a.push(await withConnections(backend, () => withServerCpu(backend, () => runAws(backend, `aws${r}/`, src, rec))));
+        if (withRclone) {
+          await backend.reset();
+          process.stderr.write(`bench: ${backend.name} ${w.name} rclone copy (run ${r + 1})…\n`);
+          rc.push(await withConnections(backend, () => withServerCpu(backend, () => runRclone(backend, `rclone${r}/`, src))));
+        }
       }
-      rows.push({ backend: backend.name, workload: w.name, bytes: w.bytes, files: w.files, gb: median(g), aws: median(a) });
+      rows.push({ backend: backend.name, workload: w.name, bytes: w.bytes, files: w.files, gb: median(g), aws: median(a), ...(rc.length ? { rclone: median(rc) } : {}) });
     }
   }
 
@@ -244,20 +332,21 @@ async function main() {
   lines.push('wall = process start to exit (aws includes its ≈1 s start-up); CPU = user+sys of the uploading process; srv CPU = the server\'s meanwhile; median of ' + runs);
   lines.push('');
   lines.push(
-    ['backend', 'workload', 'client', 'wall s', 'MiB/s', 'files/s', '× aws', 'CPU s', 'CPU s/GiB', 'CPU × aws', 'RSS MiB', 'loop p99 ms', 'srv CPU s'].map((h, i) => (i < 3 ? h.padEnd(i === 1 ? 13 : 8) : h.padStart(10))).join(' '),
+    ['backend', 'workload', 'client', 'wall s', 'MiB/s', 'files/s', '× aws', 'CPU s', 'CPU s/GiB', 'CPU × aws', 'RSS MiB', 'loop p99 ms', 'srv CPU s', 'TCP conns'].map((h, i) => (i < 3 ? h.padEnd(i === 1 ? 14 : i === 0 ? 12 : 8) : h.padStart(10))).join(' '),
   );
   for (const r of rows) {
     for (const [label, m] of [
       ['grantbox', r.gb],
       ['aws', r.aws],
+      ...(r.rclone ? [['rclone', r.rclone]] : []),
     ]) {
       const cpu = m.user + m.sys;
       const perGiB = cpu / (r.bytes / GIB);
       const awsCpu = r.aws.user + r.aws.sys;
       lines.push(
         [
-          r.backend.padEnd(8),
-          r.workload.padEnd(13),
+          r.backend.padEnd(12),
+          r.workload.padEnd(14),
           label.padEnd(8),
           fmt(m.wall),
           fmt(r.bytes / MIB / m.wall, 1),
@@ -269,6 +358,7 @@ async function main() {
           fmt(m.maxrssMiB, 0),
           m.loopP99Ms !== undefined ? fmt(m.loopP99Ms, 1) : '–',
           fmt(m.srvCpu),
+          m.connections !== undefined ? String(m.connections) : '–',
         ]
           .map((v, i) => (i < 3 ? v : String(v).padStart(10)))
           .join(' '),
@@ -281,7 +371,18 @@ async function main() {
   }
   lines.push(`event-loop noise floor (idle Node process, same machine, just now): p99 ${fmt(floor.p99, 1)} ms, max ${fmt(floor.max, 1)} ms; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   lines.push('');
-  lines.push('Goals: large file wall ≥ aws on both backends; 500 small files ≥ 1.5× aws; CPU/GiB ≤ aws; RSS < 200 MiB (1 GiB file); loop p99 < 20 ms.');
+  if (rtt !== undefined) {
+    lines.push(`latency rig: ${rtt} ms round trip (${rtt / 2} ms each way), ${bwMiB ? `${bwMiB} MiB/s cap` : 'no bandwidth cap'}, ${windowKiB} KiB window per connection${engineRoot ? `; engine from ${engineRoot}` : ''}`);
+    lines.push('Goals (WAN): 2,000 × 20 KiB ≥ 4× aws; 1 GiB ≥ 1.5× aws; peak RSS < 200 MiB; CPU/GiB ≤ aws; loop p99 < 20 ms.');
+  } else {
+    lines.push('Goals: large file wall ≥ aws on both backends; 500 small files ≥ 1.5× aws; CPU/GiB ≤ aws; RSS < 200 MiB (1 GiB file); loop p99 < 20 ms.');
+  }
+  if (!withRclone) lines.push('rclone baseline skipped: rclone is not installed (Debian/Ubuntu: `sudo apt-get install rclone`).');
+  for (const t of traces) {
+    const steps = t.history.map((h) => `${h.limit}@${(h.t / 1000).toFixed(1)}s${h.reason === 'start' || h.reason === 'grow' || h.reason === 'latency-bound' ? '' : `(${h.reason})`}`);
+    lines.push(`controller, ${t.run} (${t.seconds.toFixed(1)} s): ${steps.length > 40 ? [...steps.slice(0, 20), '…', ...steps.slice(-19)].join(' ') : steps.join(' ')}`);
+  }
+  if (traceFile) fs.writeFileSync(traceFile, JSON.stringify(traces, null, 1));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

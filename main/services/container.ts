@@ -125,6 +125,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
       dataDir,
       ...(settings.uploads?.concurrency ? { concurrency: settings.uploads.concurrency } : {}),
       ...(settings.uploads?.partConcurrency ? { partConcurrency: settings.uploads.partConcurrency } : {}),
+      ...(settings.uploads?.maxConcurrency ? { maxConcurrency: settings.uploads.maxConcurrency } : {}),
     });
     holder.uploads = uploadEngine;
     closers.push(() => uploadEngine.close());

@@ -4,7 +4,9 @@
 // (monitorEventLoopDelay) while uploading — the number that says whether the app's main process stays responsive.
 // It writes the real session log (one record per file, redacted, in its data folder) as the app and CLI do, so the
 // per-file cost of logging is measured too.
-// Usage: node upload-runner.cjs ENDPOINT BUCKET PREFIX PATH...  (env: GB_CONCURRENCY, GB_PART_CONCURRENCY, GB_DATA_DIR)
+// It also reports the adaptive controller's limit over time (concurrency) when the engine has one.
+// Usage: node upload-runner.cjs ENDPOINT BUCKET PREFIX PATH...
+//   (env: GB_CONCURRENCY, GB_PART_CONCURRENCY (fixed, controller off), GB_MAX_CONCURRENCY, GB_DATA_DIR)
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
     dataDir,
     ...(process.env.GB_CONCURRENCY ? { concurrency: Number(process.env.GB_CONCURRENCY) } : {}),
     ...(process.env.GB_PART_CONCURRENCY ? { partConcurrency: Number(process.env.GB_PART_CONCURRENCY) } : {}),
+    ...(process.env.GB_MAX_CONCURRENCY ? { maxConcurrency: Number(process.env.GB_MAX_CONCURRENCY) } : {}),
   });
   // A progress listener, as the app has one: the sampling cost is part of what is measured.
   let events = 0;
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
   h.disable();
   const items = svc.snapshot().items;
   const failed = items.filter((i) => i.state !== 'done');
+  const concurrency = svc.concurrency();
   await svc.close();
   // One session-log record per file must have reached the disk.
   let logRecords = 0;
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
       logRecords,
       loopP99Ms: h.percentile(99) / 1e6,
       loopMaxMs: h.max / 1e6,
+      ...(concurrency ? { concurrency } : {}),
     })}\n`,
   );
 }

@@ -275,6 +275,16 @@ describe('loadSettingsText', () => {
     });
   });
 
+  it('accepts uploads.maxConcurrency and reports an out-of-range one at its line:col', () => {
+    const base = 'apiVersion: grantbox.dev/v1\nkind: Settings\ngrants: {source: directory, path: g}\n';
+    expect(loadSettingsText({ path: 's.yaml', text: `${base}uploads:\n  maxConcurrency: 128\n` }).settings?.uploads).toEqual({ maxConcurrency: 128 });
+    const bad = loadSettingsText({ path: 's.yaml', text: `${base}uploads:\n  maxConcurrency: 0\n` });
+    expect(bad.settings).toBeNull();
+    expect(bad.diagnostics).toMatchObject([{ line: 5, col: 19 }]);
+    expect(bad.diagnostics[0]!.message).toMatch(/1/);
+    expect(loadSettingsText({ path: 's.yaml', text: `${base}uploads:\n  maxConcurrency: 1000\n` }).diagnostics).toMatchObject([{ line: 5, col: 19 }]);
+  });
+
   it('an empty or multi-document settings file is an error', () => {
     expect(loadSettingsText({ path: 's.yaml', text: '# nothing\n' }).diagnostics.map((d) => d.code)).toEqual(['MISSING_FIELD']);
     const two = 'apiVersion: grantbox.dev/v1\nkind: Settings\ngrants: {source: directory, path: g}\n---\na: 1\n';

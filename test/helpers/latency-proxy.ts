@@ -246,20 +246,31 @@ export async function startLatencyProxy(targetPort: number, options: LatencyProx
     let clientEnded = false;
     let upstreamEnded = false;
     let closeClientWhenFlushed = false;
+    // One drain listener per socket at most, however many chunks found it full.
+    let upstreamFull = false;
+    let clientFull = false;
     const toServer = new DelayLine(delayMs, up, windowBytes, client, (c) => {
       stats.bytesUp += c.length;
-      if (!upstream.destroyed && !upstream.write(c)) {
+      if (!upstream.destroyed && !upstream.write(c) && !upstreamFull) {
+        upstreamFull = true;
         client.pause();
-        upstream.once('drain', () => client.resume());
+        upstream.once('drain', () => {
+          upstreamFull = false;
+          client.resume();
+        });
       }
     }, () => {
       if (clientEnded && !upstream.destroyed) upstream.end();
     });
     const toClient = new DelayLine(delayMs, down, windowBytes, upstream, (c) => {
       stats.bytesDown += c.length;
-      if (!client.destroyed && !client.write(c)) {
+      if (!client.destroyed && !client.write(c) && !clientFull) {
+        clientFull = true;
         upstream.pause();
-        client.once('drain', () => upstream.resume());
+        client.once('drain', () => {
+          clientFull = false;
+          upstream.resume();
+        });
       }
     }, () => {
       if ((upstreamEnded || closeClientWhenFlushed) && !client.destroyed) client.end();

@@ -1,6 +1,7 @@
 // The S3 clients uploads send through, one pair per grant and region, made on first use and destroyed on close:
 // `data` (stream bodies, SDK retries off; transfer.ts retries with fresh streams) and `control` (everything else).
-// Socket pools are sized from the concurrency limits so parts never wait for a socket.
+// Socket pools are sized from the concurrency ceiling so requests never wait for a socket; keep-alive agents
+// (client-factory.ts) reuse each socket for request after request.
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AppError } from '../errors';
 import { fromAwsError } from '../aws/errors';
@@ -16,6 +17,8 @@ export class TransferClientPool {
     private readonly factory: AwsClientFactory,
     private readonly credentials: (grant: string) => AwsCredentialIdentityProvider,
     private readonly limits: ConcurrencyLimits,
+    /** Requests in flight at most (adaptive concurrency's ceiling); default the limits' slots. */
+    private readonly maxRequests?: number,
   ) {}
 
   for(grant: UploadGrant): TransferClients {
@@ -23,7 +26,7 @@ export class TransferClientPool {
     let c = this.cache.get(cacheKey);
     if (!c) {
       const credentials = this.credentials(grant.name);
-      const data = this.factory.s3({ region: grant.region, credentials, maxAttempts: 1, maxSockets: totalSlots(this.limits) + 2 });
+      const data = this.factory.s3({ region: grant.region, credentials, maxAttempts: 1, maxSockets: (this.maxRequests ?? totalSlots(this.limits)) + 2 });
       // With SDK retries off for stream bodies (we retry those ourselves), the SDK would console.warn "non-retryable
       // streaming request" on every failed part and every 412; other SDK warnings still reach the console.
       Object.assign(data.config, { logger: quietStreamingLogger });

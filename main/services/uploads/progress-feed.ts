@@ -1,6 +1,6 @@
-// When progress reaches listeners. Sampled, not pushed: while anyone listens, a tick (100 ms) reads the running
+// When progress reaches listeners. Sampled, not pushed: while anyone listens, a tick (250 ms by default) reads the running
 // jobs' stream positions (progress.ts) and, if anything changed, sends one snapshot — so progress costs nothing
-// per chunk and listeners get at most 10 snapshots a second however many files move. The timer stops when idle.
+// per chunk and listeners get at most 4 snapshots a second however many files move. The timer stops when idle.
 import type { Unsubscribe } from '../services';
 import type { Batch, Job } from './job';
 import { buildSnapshot, sampleBytes, tickItem, type Sample } from './progress';
@@ -27,7 +27,7 @@ export class ProgressFeed {
 
   constructor(
     private readonly source: FeedSource,
-    private readonly intervalMs = 100,
+    private readonly intervalMs = 250,
     private readonly maxItemsPerEvent = 1000,
   ) {}
 

@@ -1,7 +1,8 @@
 // The upload queue (implements UploadService): owns every upload's state in the main process, so a renderer
 // reload loses nothing. It holds the jobs and batches and wires the parts together: intake.ts turns a drop into
 // jobs (walked lazily in the background, so start() returns at once), scheduler.ts decides which job runs next
-// within the concurrency limits, runner.ts sends one job, resume.ts keeps multipart uploads resumable,
+// within the concurrency limits (adaptive by default: concurrency-controller.ts decides how many requests are in
+// flight and request-gate.ts admits them), runner.ts sends one job, resume.ts keeps multipart uploads resumable,
 // progress-feed.ts samples progress for listeners, outcome.ts ends jobs and writes the session log.
 // close() (quit) leaves multipart uploads resumable; cancel aborts them on S3.
 import path from 'node:path';
@@ -21,7 +22,9 @@ import { ProgressFeed } from './progress-feed';
 import { isFinished } from '../../../shared/upload-states';
 import { adoptParts, ResumeKeeper } from './resume';
 import { JobRunner } from './runner';
-import { fixedLimits, Scheduler, type ConcurrencyLimits } from './scheduler';
+import { adaptiveLimits, fixedLimits, Scheduler, type ConcurrencyLimits } from './scheduler';
+import { ConcurrencyController, DEFAULT_MAX_CONCURRENCY, type LimitChange } from './concurrency-controller';
+import { RequestGate } from './request-gate';
 import { DEFAULT_RETRY, type RetryOptions } from './transfer';
 import type { UploadGrant } from './types';
 
@@ -31,15 +34,20 @@ export interface UploadServiceDeps {
   clients: AwsClientFactory;
   audit: SessionLogWriter;
   dataDir: string;
-  /** Files at once (default 4). */
+  /** Multipart files at once (default 4). */
   concurrency?: number;
-  /** Parts in flight per multipart file (default 4). */
+  /** Fixes the parts in flight per multipart file (and files × this small files at once), turning the adaptive
+   *  controller off. Absent: adaptive. */
   partConcurrency?: number;
+  /** Adaptive ceiling: requests in flight at most (default 64; setting uploads.maxConcurrency). */
+  maxConcurrency?: number;
+  /** Adaptive: body bytes in flight at most (default 128 MiB). */
+  memoryBudget?: number;
   /** Tuning and tests: multipart threshold / smallest part size. */
   parts?: PartPlanOptions;
   /** Tuning and tests: per-request retries of PutObject/UploadPart. */
   retry?: Partial<RetryOptions>;
-  /** Progress snapshot interval (default 100 ms). */
+  /** Progress snapshot interval (default 250 ms: at most four updates a second reach the window). */
   progressIntervalMs?: number;
   /** Most items in one progress event (default 1000); snapshot() returns all. */
   maxItemsPerEvent?: number;
@@ -48,6 +56,8 @@ export interface UploadServiceDeps {
 /** UploadService plus close() for shutdown (leaves multipart uploads resumable). */
 export interface UploadEngine extends UploadService {
   close(): Promise<void>;
+  /** The adaptive controller's limit and its changes so far (undefined with fixed limits). */
+  concurrency(): { limit: number; history: readonly LimitChange[] } | undefined;
 }
 
 function notFound(id: string): AppError {
@@ -60,6 +70,7 @@ export class UploadQueue implements UploadEngine {
   private readonly batches = new Map<string, Batch>();
   private readonly drainWaiters: Array<() => void> = [];
   private readonly limits: ConcurrencyLimits;
+  private readonly gate: RequestGate | undefined;
   private readonly clients: TransferClientPool;
   private readonly resumes: ResumeKeeper;
   private readonly outcomes: Outcomes;
@@ -69,11 +80,21 @@ export class UploadQueue implements UploadEngine {
   private closed = false;
 
   constructor(private readonly deps: UploadServiceDeps) {
-    this.limits = fixedLimits(deps.concurrency ?? 4, deps.partConcurrency ?? 4);
-    this.clients = new TransferClientPool(deps.clients, deps.credentials, this.limits);
+    const files = deps.concurrency ?? 4;
+    let partsInFlight: (() => number) | undefined;
+    if (deps.partConcurrency === undefined) {
+      const controller = new ConcurrencyController({ max: deps.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY });
+      this.gate = new RequestGate(controller, deps.memoryBudget);
+      this.limits = adaptiveLimits(files, controller);
+      // One large file may use the whole limit: the gate shares it out between files and within the memory budget.
+      partsInFlight = () => controller.limit;
+    } else {
+      this.limits = fixedLimits(files, deps.partConcurrency);
+    }
+    this.clients = new TransferClientPool(deps.clients, deps.credentials, this.limits, this.gate?.controller.max);
     this.feed = new ProgressFeed(
       { jobs: () => this.jobs.values(), batches: () => this.batches.values(), running: () => this.scheduler.running(), busy: () => this.busy() },
-      deps.progressIntervalMs ?? 100,
+      deps.progressIntervalMs ?? 250,
       deps.maxItemsPerEvent ?? 1000,
     );
     const touch = () => this.feed.touch();
@@ -88,6 +109,8 @@ export class UploadQueue implements UploadEngine {
       resume: this.resumes,
       outcomes: this.outcomes,
       limits: this.limits,
+      ...(this.gate ? { gate: this.gate } : {}),
+      ...(partsInFlight ? { partsInFlight } : {}),
       retry: { ...DEFAULT_RETRY, ...deps.retry },
       ...(deps.parts ? { parts: deps.parts } : {}),
       touch,
@@ -164,6 +187,11 @@ export class UploadQueue implements UploadEngine {
   }
 
   // ---------- controls ----------
+
+  concurrency(): { limit: number; history: readonly LimitChange[] } | undefined {
+    if (!this.gate) return undefined;
+    return { limit: this.gate.controller.limit, history: this.gate.controller.history() };
+  }
 
   snapshot(): QueueSnapshot {
     return this.feed.snapshot();

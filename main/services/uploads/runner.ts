@@ -10,6 +10,7 @@ import type { Outcomes } from './outcome';
 import { planParts, type PartPlanOptions } from './part-size';
 import type { ResumeKeeper } from './resume';
 import type { ConcurrencyLimits } from './scheduler';
+import type { RequestGate } from './request-gate';
 import {
   abortMultipart,
   completeMultipart,
@@ -32,6 +33,10 @@ export interface RunnerDeps {
   resume: ResumeKeeper;
   outcomes: Outcomes;
   limits: ConcurrencyLimits;
+  /** Adaptive concurrency: every body request takes its turn here (absent = fixed limits). */
+  gate?: RequestGate;
+  /** Parts of one file in flight at most, read before each part (default: limits.partsPerFile). */
+  partsInFlight?: () => number;
   retry: RetryOptions;
   parts?: PartPlanOptions;
   /** Something changed that a progress listener should see. */
@@ -90,6 +95,7 @@ export class JobRunner {
     return {
       signal,
       retry: this.deps.retry,
+      ...(this.deps.gate ? { gate: this.deps.gate } : {}),
       onStream: (id, s) => {
         if (s) job.progress.streams.set(id, s);
         else job.progress.streams.delete(id);
@@ -147,7 +153,7 @@ export class JobRunner {
       hooks.signal.throwIfAborted();
     }
     if (!mp.openAfterConflict) {
-      await uploadParts(clients, job.path, item.size, mp.partSize!, target, mp.uploadId, mp.parts, this.deps.limits.partsPerFile, hooks);
+      await uploadParts(clients, job.path, item.size, mp.partSize!, target, mp.uploadId, mp.parts, this.deps.partsInFlight ?? this.deps.limits.partsPerFile, hooks);
     }
     mp.openAfterConflict = false;
     const done = await this.withConflictRetry(job, () => completeMultipart(clients, target, mp.uploadId!, mp.parts), true);

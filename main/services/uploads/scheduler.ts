@@ -16,6 +16,20 @@ export function fixedLimits(files = 4, partsPerFile = 4): ConcurrencyLimits {
   return { files, partsPerFile };
 }
 
+/**
+ * Limits that follow the adaptive controller: `files` × `partsPerFile` slots ≈ its limit plus one per file, so a
+ * few more jobs run than requests may fly — each has its next request (a small file already read, a part's checksum
+ * done) waiting at the request gate the moment a turn frees up. The gate, not these slots, bounds requests.
+ */
+export function adaptiveLimits(files: number, controller: { readonly limit: number }): ConcurrencyLimits {
+  return {
+    files,
+    get partsPerFile() {
+      return Math.ceil(controller.limit / files) + 1;
+    },
+  };
+}
+
 /** Request slots in all: a multipart file takes partsPerFile, a single PUT one. */
 export function totalSlots(limits: ConcurrencyLimits): number {
   return limits.files * limits.partsPerFile;

@@ -28,6 +28,7 @@ import {
 import zlib from 'node:zlib';
 import { crc32Base64, crc32OfRange } from './checksum';
 import { partRange } from './part-size';
+import type { RequestGate } from './request-gate';
 import type { PersistedPart } from './types';
 
 export interface TransferClients {
@@ -144,6 +145,8 @@ export interface TransferHooks {
   onPartDone(part: PersistedPart): Promise<void>;
   onRetry(e: unknown): void;
   onRequestId(id: string | undefined): void;
+  /** Adaptive concurrency: every attempt of a body request waits here for its turn and reports how it went. */
+  gate?: RequestGate;
 }
 
 let streamSeq = 0;
@@ -224,17 +227,22 @@ async function sendWithBody<T>(hooks: TransferHooks, b: ReadStream | Uint8Array,
  */
 async function sendRetried<T extends { $metadata?: { requestId?: string } }>(
   hooks: TransferHooks,
+  bytes: number,
   makeBody: () => ReadStream | Uint8Array,
   send: (b: ReadStream | Uint8Array, abortSignal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   return withRetry(
     async () => {
+      // The turn is taken per attempt: a request sleeping before its retry leaves its place to others.
+      const ticket = hooks.gate ? await hooks.gate.acquire(bytes, hooks.signal) : undefined;
       const b = makeBody();
       try {
         const out = await sendWithBody(hooks, b, (abortSignal) => send(b, abortSignal));
+        ticket?.done();
         hooks.onRequestId(out.$metadata?.requestId);
         return out;
       } catch (e) {
+        ticket?.done(e);
         hooks.onRequestId(requestIdOf(e));
         throw e;
       }
@@ -287,6 +295,7 @@ export async function putWholeFile(clients: TransferClients, path: string, size:
   const checksum = small ? crc32Base64(zlib.crc32(small)) : await crc32OfRange(path, 0, size, hooks.signal);
   await sendRetried(
     hooks,
+    size,
     () => small ?? body(path, 0, size),
     (b, abortSignal) =>
       sendData<PutObjectCommandOutput>(
@@ -316,7 +325,10 @@ export async function createMultipart(clients: TransferClients, target: Transfer
   return { uploadId: out.UploadId, ...(out.$metadata?.requestId ? { requestId: out.$metadata?.requestId } : {}) };
 }
 
-/** Uploads every part not in `done`, `partConcurrency` at a time; stops at the first non-transient failure. */
+/**
+ * Uploads every part not in `done`, up to `partConcurrency` at a time — a number, or a function read before each
+ * part starts (the adaptive limit moves while a large file is sent); stops at the first non-transient failure.
+ */
 export async function uploadParts(
   clients: TransferClients,
   path: string,
@@ -325,25 +337,36 @@ export async function uploadParts(
   target: TransferTarget,
   uploadId: string,
   done: ReadonlyMap<number, PersistedPart>,
-  partConcurrency: number,
+  partConcurrency: number | (() => number),
   hooks: TransferHooks,
 ): Promise<void> {
   const total = Math.max(1, Math.ceil(size / partSize));
   const todo: number[] = [];
   for (let n = 1; n <= total; n++) if (!done.has(n)) todo.push(n);
+  const wanted = typeof partConcurrency === 'number' ? () => partConcurrency : partConcurrency;
   let next = 0;
+  let running = 0;
   let failed: unknown;
-  const worker = async () => {
-    while (next < todo.length && failed === undefined && !hooks.signal.aborted) {
-      const partNumber = todo[next++]!;
-      try {
-        await uploadPart(clients, path, size, partSize, target, uploadId, partNumber, hooks);
-      } catch (e) {
-        failed ??= e;
+  await new Promise<void>((resolve) => {
+    // Starts parts while there are parts and room; every part that ends calls it again. Resolves once nothing
+    // runs and nothing more will start.
+    const launch = () => {
+      while (next < todo.length && failed === undefined && !hooks.signal.aborted && running < Math.max(1, wanted())) {
+        const partNumber = todo[next++]!;
+        running++;
+        uploadPart(clients, path, size, partSize, target, uploadId, partNumber, hooks)
+          .catch((e: unknown) => {
+            failed ??= e;
+          })
+          .finally(() => {
+            running--;
+            launch();
+          });
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(partConcurrency, todo.length) }, worker));
+      if (running === 0) resolve();
+    };
+    launch();
+  });
   if (failed !== undefined) throw failed;
   if (hooks.signal.aborted) throw hooks.signal.reason;
 }
@@ -353,6 +376,7 @@ async function uploadPart(clients: TransferClients, path: string, size: number, 
   const checksum = await crc32OfRange(path, start, end, hooks.signal);
   const out = await sendRetried(
     hooks,
+    end - start,
     () => body(path, start, end),
     (b, abortSignal) =>
       sendData<UploadPartCommandOutput>(
