@@ -59,6 +59,10 @@ export interface Harness {
   notifications: Array<{ title: string; body: string }>;
   progress: Array<number | null>;
   opened: string[];
+  /** Handler failures that were not AppErrors (the guard turned them into UNEXPECTED): channel and error name. */
+  unexpected: Array<{ channel: string; error: string }>;
+  /** Calls a registered (guarded) listener directly, as our window would: no HTTP, any structured-clone value. */
+  invoke(channel: string, arg: unknown): Promise<unknown>;
   tmp: string;
   close(): Promise<void>;
 }
@@ -157,6 +161,8 @@ export interface HarnessOptions {
    * belongs to do (the sign-in then needs a stated ARN); everything else reaches moto unchanged.
    */
   refuseGetCallerIdentity?: boolean;
+  /** How long an MFA question waits for an answer (default: the app's 5 minutes). */
+  mfaTimeoutMs?: number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -225,6 +231,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const notifications: Harness['notifications'] = [];
     const progress: Harness['progress'] = [];
     const opened: string[] = [];
+    const unexpected: Harness['unexpected'] = [];
     const info: AppInfo = { version: '0.0.0-e2e', platform: process.platform, settingsPath, ...(settingsProblem ? { settingsProblem } : {}) };
     const registration = registerIpc({
       transport: { handle: (channel, listener) => void listeners.set(channel, listener) },
@@ -236,6 +243,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       onServicesLoaded: (loaded) => {
         live = loaded;
       },
+      guard: { onUnexpected: (channel, error) => void unexpected.push({ channel, error: error instanceof Error ? `${error.name}: ${error.message}` : typeof error }) },
+      ...(options.mfaTimeoutMs !== undefined ? { mfaTimeoutMs: options.mfaTimeoutMs } : {}),
       dialogs: {
         saveFile: async () => dialogs.savePath,
         openPaths: async () => dialogs.openPaths,
@@ -313,6 +322,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       notifications,
       progress,
       opened,
+      unexpected,
+      invoke: async (channel, arg) => {
+        const listener = listeners.get(channel);
+        if (!listener) return { ok: false, error: { code: 'IPC_NO_SUCH_CHANNEL', message: 'No such channel.' } };
+        return listener(windowEvent(), arg);
+      },
       tmp,
       async close() {
         registration.dispose();
