@@ -111,6 +111,11 @@ async function start(): Promise<void> {
         });
         return r.canceled ? [] : r.filePaths;
       },
+      async confirm({ title, message, detail, confirmLabel }) {
+        // Cancel is the default and the Escape answer: uploading a private file takes a deliberate click.
+        const { response } = await dialog.showMessageBox(window, { type: 'warning', title, message, detail, buttons: ['Cancel', confirmLabel], defaultId: 0, cancelId: 0, noLink: true });
+        return response === 1;
+      },
     },
     shell: {
       async openExternal(url) {

@@ -69,7 +69,8 @@ export interface SessionService {
 
 export interface UploadService {
   /** Queues files and folders (absolute paths) for the grant; returns at once. */
-  start(grant: string, paths: string[], options?: { onConflict?: ConflictChoice }): Promise<{ batchId: string }>;
+  /** `includeHidden`: folder walks also take hidden entries and OS clutter (the CLI's --include-hidden). */
+  start(grant: string, paths: string[], options?: { onConflict?: ConflictChoice; includeHidden?: boolean }): Promise<{ batchId: string }>;
   snapshot(): QueueSnapshot;
   cancel(id: string): Promise<void>;
   cancelAll(): Promise<void>;

@@ -49,6 +49,8 @@ export interface BatchSummary {
   skipped: number;
   cancelled: number;
   refused: number;
+  /** Hidden files and folders and OS clutter (.DS_Store, Thumbs.db, desktop.ini) the folder walk left out. */
+  hiddenSkipped: number;
   bytesTotal: number;
   bytesSent: number;
   finished: boolean;

@@ -25,7 +25,8 @@ const known = documentedCodes(await fs.readFile(path.resolve(__dirname, '../../d
 
 beforeAll(async () => {
   h = await startHarness({ mfaTimeoutMs: 200 });
-  fakeHome = path.join(h.tmp, 'fuzz-home');
+  // The home folder main protects in this run: hidden files here must be refused from uploads:start.
+  fakeHome = h.homeDir;
   const folder = path.join(fakeHome, 'Documents', 'forms');
   await fs.mkdir(folder, { recursive: true });
   await fs.mkdir(path.join(fakeHome, '.aws'));

@@ -54,8 +54,12 @@ export interface Harness {
   workingSettings: string;
   registration: Registration;
   payloads: RecordedPayload[];
-  /** What the fake native dialogs answer next. */
-  dialogs: { savePath: string | null; openPaths: string[] };
+  /** What the fake native dialogs answer next (confirm: the "Upload hidden files?" question). */
+  dialogs: { savePath: string | null; openPaths: string[]; confirm: boolean };
+  /** Questions main asked through its native confirm dialog. */
+  confirms: Array<{ title: string; message: string; detail: string }>;
+  /** The home folder main protects in this run (a temporary folder, never the real one). */
+  homeDir: string;
   notifications: Array<{ title: string; body: string }>;
   progress: Array<number | null>;
   opened: string[];
@@ -227,7 +231,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const listeners = new Map<string, InvokeListener>();
     const trusted = new TrustedSenders();
     trusted.add(FAKE_WINDOW_ID);
-    const dialogs = { savePath: null as string | null, openPaths: [] as string[] };
+    const dialogs = { savePath: null as string | null, openPaths: [] as string[], confirm: false };
+    const confirms: Harness['confirms'] = [];
+    const homeDir = path.join(tmp, 'user-home');
+    await fs.mkdir(homeDir, { recursive: true });
     const notifications: Harness['notifications'] = [];
     const progress: Harness['progress'] = [];
     const opened: string[] = [];
@@ -245,9 +252,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
       guard: { onUnexpected: (channel, error) => void unexpected.push({ channel, error: error instanceof Error ? `${error.name}: ${error.message}` : typeof error }) },
       ...(options.mfaTimeoutMs !== undefined ? { mfaTimeoutMs: options.mfaTimeoutMs } : {}),
+      homeDir,
       dialogs: {
         saveFile: async () => dialogs.savePath,
         openPaths: async () => dialogs.openPaths,
+        confirm: async ({ title, message, detail }) => {
+          confirms.push({ title, message, detail });
+          return dialogs.confirm;
+        },
       },
       shell: {
         openExternal: async (url) => void opened.push(url),
@@ -319,6 +331,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       registration,
       payloads,
       dialogs,
+      confirms,
+      homeDir,
       notifications,
       progress,
       opened,

@@ -126,3 +126,24 @@ it('refuses an unknown grant in plain words', async () => {
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^grantbox: [A-Z_]+ /);
 });
+
+it('a folder upload leaves out hidden files and OS clutter and says how many; --include-hidden sends them', async () => {
+  const folder = path.join(tmp, 'project');
+  fs.mkdirSync(path.join(folder, '.git'), { recursive: true });
+  fs.writeFileSync(path.join(folder, 'plan.txt'), 'plan\n');
+  fs.writeFileSync(path.join(folder, '.env'), 'TOKEN=x\n');
+  fs.writeFileSync(path.join(folder, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+  fs.writeFileSync(path.join(folder, '.DS_Store'), 'x');
+  const r = await authOff(() => run('upload', 'hr-upload', folder));
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/1 uploaded, 0 skipped, 0 failed/);
+  expect(r.stdout).toContain('3 hidden or system files left out (--include-hidden uploads them)');
+  const all = JSON.parse((await authOff(() => run('upload', 'hr-upload', folder, '--include-hidden', '--json'))).stdout);
+  expect(all.summary).toMatchObject({ hiddenSkipped: 0 });
+  expect(all.items.map((i: { key: string; state: string }) => `${i.key} ${i.state}`).sort()).toEqual([
+    'project/.DS_Store done',
+    'project/.env done',
+    'project/.git/HEAD done',
+    'project/plan.txt skipped',
+  ]);
+});

@@ -160,7 +160,7 @@ describe('App', () => {
     act(() =>
       api.emit('uploads:progress', {
         items: [{ id: 'u1', batchId: 'b1', grant: 'hr-upload', relativePath: 'new-file.txt', key: 'incoming/john/new-file.txt', size: 2048, bytesSent: 1024, state: 'uploading', rate: 512 }],
-        batches: [{ batchId: 'b1', grant: 'hr-upload', total: 1, done: 0, failed: 0, skipped: 0, cancelled: 0, refused: 0, bytesTotal: 2048, bytesSent: 1024, finished: false }],
+        batches: [{ batchId: 'b1', grant: 'hr-upload', total: 1, done: 0, failed: 0, skipped: 0, cancelled: 0, refused: 0, hiddenSkipped: 0, bytesTotal: 2048, bytesSent: 1024, finished: false }],
         bytesTotal: 2048,
         bytesSent: 1024,
         rate: 512,

@@ -17,6 +17,7 @@ import type {
 import { externalUrl } from '../security';
 import { guard, type EventSink, type GuardOptions, type InvokeTransport, type TrustedSenders } from './guard';
 import { ARG_SCHEMAS } from './schemas';
+import { protectedPaths, type ProtectedPath } from '../../services/uploads/protected-paths';
 
 /** Native dialogs (Electron's `dialog` in the app; canned answers in the harness). */
 export interface Dialogs {
@@ -24,6 +25,8 @@ export interface Dialogs {
   saveFile(options: { title: string; defaultName: string }): Promise<string | null>;
   /** A file or folder picker; [] when the person cancelled. */
   openPaths(options: { folders: boolean }): Promise<string[]>;
+  /** A native yes/no question owned by main (never the page); true only when the person chose `confirmLabel`. */
+  confirm(options: { title: string; message: string; detail: string; confirmLabel: string }): Promise<boolean>;
 }
 
 /** Desktop integration beyond the window contents. */
@@ -55,6 +58,8 @@ export interface RegisterOptions {
   now?: () => number;
   /** How long an MFA question waits for an answer before counting as cancelled. */
   mfaTimeoutMs?: number;
+  /** The person's home folder, for what dropped paths may not name (default os.homedir()). */
+  homeDir?: string;
 }
 
 export interface Registration {
@@ -81,6 +86,19 @@ export function settingsProblemOf(e: unknown): SerializedAppError {
   return new AppError('SETTINGS_INVALID', 'Grantbox could not read its settings.', {
     details: { hint: 'Ask your IT team for a working Grantbox settings file.' },
   }).toJSON();
+}
+
+/** A drop naming paths main will not read: the first one and why, in plain words. */
+function protectedPathError(refused: ProtectedPath[]): AppError {
+  const first = refused[0]!;
+  const name = first.path.split(/[\\/]/).filter(Boolean).at(-1) ?? first.path;
+  const more = refused.length > 1 ? ` (and ${refused.length - 1} more)` : '';
+  return new AppError('UPLOAD_PATH_PROTECTED', `Grantbox does not upload “${name}”${more} from a drop: ${first.reason}.`, {
+    details: {
+      count: refused.length,
+      hint: 'Nothing was uploaded. If you really mean to upload it, use “Choose files…” and pick it there; Grantbox will ask you to confirm.',
+    },
+  });
 }
 
 function notSignedIn(): AppError {
@@ -196,10 +214,33 @@ export function registerIpc(options: RegisterOptions): Registration {
       pending.resolve(code);
     },
 
-    'uploads:start': ({ grant, paths }) => need().uploads.start(grant, paths),
+    // Dropped paths come through the renderer process, which main does not trust: main refuses hidden files and
+    // folders under home, keychain/browser-profile folders and its own data folder, whatever the preload allowed.
+    'uploads:start': ({ grant, paths }) => {
+      const s = need();
+      const refused = protectedPaths(paths, { dataDir: s.dataDir, ...(options.homeDir ? { home: options.homeDir } : {}) });
+      if (refused.length > 0) throw protectedPathError(refused);
+      return s.uploads.start(grant, paths);
+    },
+    // Paths from main's own picker are the person's choice; a hidden or protected one still takes an explicit yes
+    // in a native dialog (a picker lets people type ~/.ssh/id_rsa, and a slip there is costly).
     'uploads:pick': async ({ grant, folders }) => {
       const s = need();
-      const paths = await dialogs.openPaths({ folders });
+      let paths = await dialogs.openPaths({ folders });
+      const sensitive = protectedPaths(paths, { dataDir: s.dataDir, ...(options.homeDir ? { home: options.homeDir } : {}) });
+      if (sensitive.length > 0) {
+        const names = sensitive.map((p) => `“${p.path}”`).slice(0, 5).join('\n');
+        const yes = await dialogs.confirm({
+          title: 'Upload hidden files?',
+          message: sensitive.length === 1 ? 'Upload a hidden or private file?' : `Upload ${sensitive.length} hidden or private files?`,
+          detail: `${names}\n\n${sensitive[0]!.reason[0]!.toUpperCase()}${sensitive[0]!.reason.slice(1)}. Upload only if you are sure it should go to this bucket.`,
+          confirmLabel: 'Upload',
+        });
+        if (!yes) {
+          const skip = new Set(sensitive.map((p) => p.path));
+          paths = paths.filter((p) => !skip.has(p));
+        }
+      }
       if (paths.length === 0) return { batchId: null };
       return s.uploads.start(grant, paths);
     },

@@ -43,8 +43,9 @@ export function register(program: Command): void {
     .argument('<grant>', 'grant name (see `grantbox grants list`)')
     .argument('<paths...>', 'files or folders to upload')
     .addOption(new Option('--on-conflict <choice>', 'when a file with the same name exists (default: the grant’s choice; “ask” becomes skip)').choices(['skip', 'rename', 'replace']))
+    .option('--include-hidden', 'also upload hidden files and folders (.env, .git…) and OS clutter (.DS_Store, Thumbs.db) found inside folders')
     .option('--json', 'print the result as JSON')
-    .action(action(async (grant: string, paths: string[], opts: { onConflict?: ConflictChoice; json?: boolean }, cmd: Command) => {
+    .action(action(async (grant: string, paths: string[], opts: { onConflict?: ConflictChoice; includeHidden?: boolean; json?: boolean }, cmd: Command) => {
       return withServices(cmd, async (services) => {
         const resolved = services.grants.resolvedFor(grant, (await services.identity.current())!);
         const onConflict: ConflictChoice = opts.onConflict ?? (resolved.onConflict === 'ask' ? 'skip' : resolved.onConflict);
@@ -55,7 +56,7 @@ export function register(program: Command): void {
         process.once('SIGINT', onSigint);
         let batchId: string;
         try {
-          ({ batchId } = await services.uploads.start(grant, paths.map((p) => path.resolve(p)), { onConflict }));
+          ({ batchId } = await services.uploads.start(grant, paths.map((p) => path.resolve(p)), { onConflict, ...(opts.includeHidden ? { includeHidden: true } : {}) }));
           await services.uploads.drain();
         } finally {
           off();
@@ -74,6 +75,7 @@ export function register(program: Command): void {
           process.stdout.write(
             `${s.done} uploaded, ${s.skipped} skipped, ${s.failed + s.refused} failed${s.cancelled ? `, ${s.cancelled} cancelled` : ''} — ${formatBytes(items.filter((i) => i.state === 'done').reduce((n, i) => n + i.size, 0))} to s3://${resolved.bucket}/${resolved.prefix}\n`,
           );
+          if (s.hiddenSkipped) process.stdout.write(`${s.hiddenSkipped} hidden or system file${s.hiddenSkipped === 1 ? '' : 's'} left out (--include-hidden uploads them)\n`);
         }
         return bad.length ? 1 : 0;
       }, { assume: grant });

@@ -20,6 +20,8 @@ export interface IntakeSink {
   /** Stop walking (quit, or the batch was cancelled). */
   stopped(): boolean;
   accept(intake: Intake): void;
+  /** A hidden entry or OS clutter the folder walk left out (counted per batch). */
+  hiddenSkipped?(): void;
 }
 
 export function newItem(batchId: string, grant: UploadGrant, relativePath: string): UploadItem {
@@ -63,10 +65,10 @@ export function admit(entry: DropEntry, grant: UploadGrant, batchId: string): In
 }
 
 /** Walks the drop into the sink; a walk that breaks becomes one refused item. */
-export async function intake(paths: string[], grant: UploadGrant, batchId: string, sink: IntakeSink): Promise<void> {
+export async function intake(paths: string[], grant: UploadGrant, batchId: string, sink: IntakeSink, options: { includeHidden?: boolean } = {}): Promise<void> {
   let queued = 0;
   try {
-    for await (const entry of walkDrop(paths)) {
+    for await (const entry of walkDrop(paths, { includeHidden: options.includeHidden ?? false, onSkipped: () => sink.hiddenSkipped?.() })) {
       if (sink.stopped()) break;
       const decided = admit(entry, grant, batchId);
       sink.accept(decided);

@@ -12,6 +12,8 @@ export interface Batch {
   /** A choice the person applied to all conflicts of this batch. */
   applyAll?: ConflictChoice;
   walking: boolean;
+  /** Hidden entries and OS clutter the folder walk left out. */
+  hiddenSkipped: number;
   /** cancelAll(): stop walking the drop. */
   cancelled?: boolean;
 }

@@ -65,7 +65,7 @@ export function tickItem(item: UploadItem, progress: JobProgress, now: number): 
 export interface SnapshotInput {
   /** Every item, in the order they were queued. */
   items: Iterable<UploadItem>;
-  batches: Iterable<{ id: string; grant: string; walking: boolean }>;
+  batches: Iterable<{ id: string; grant: string; walking: boolean; hiddenSkipped?: number }>;
   /** Most items in the snapshot: unfinished ones first, then the most recently finished. */
   maxItems: number;
   /** The queue's overall samples; this snapshot's total is added to them. */
@@ -77,7 +77,7 @@ export function buildSnapshot(input: SnapshotInput): QueueSnapshot {
   const { maxItems, now } = input;
   const summaries = new Map<string, BatchSummary>();
   for (const b of input.batches) {
-    summaries.set(b.id, { batchId: b.id, grant: b.grant, total: 0, done: 0, failed: 0, skipped: 0, cancelled: 0, refused: 0, bytesTotal: 0, bytesSent: 0, finished: !b.walking });
+    summaries.set(b.id, { batchId: b.id, grant: b.grant, total: 0, done: 0, failed: 0, skipped: 0, cancelled: 0, refused: 0, hiddenSkipped: b.hiddenSkipped ?? 0, bytesTotal: 0, bytesSent: 0, finished: !b.walking });
   }
   let bytesTotal = 0;
   let bytesSent = 0;

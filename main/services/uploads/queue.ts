@@ -130,7 +130,7 @@ export class UploadQueue implements UploadEngine {
 
   // ---------- starting ----------
 
-  async start(grantName: string, paths: string[], options: { onConflict?: ConflictChoice } = {}): Promise<{ batchId: string }> {
+  async start(grantName: string, paths: string[], options: { onConflict?: ConflictChoice; includeHidden?: boolean } = {}): Promise<{ batchId: string }> {
     if (this.closed) throw new AppError('UPLOADS_CLOSED', 'Grantbox is shutting down; uploads cannot start now.');
     const grant = await this.deps.resolveGrant(grantName);
     if (options.onConflict === 'replace' && !grant.allowReplace) {
@@ -139,7 +139,12 @@ export class UploadQueue implements UploadEngine {
       });
     }
     const batch = this.newBatch(grant, true, options.onConflict);
-    void intake(paths, grant, batch.id, { stopped: () => this.closed || Boolean(batch.cancelled), accept: (x) => this.accept(x, grant, batch) }).finally(() => {
+    const sink = {
+      stopped: () => this.closed || Boolean(batch.cancelled),
+      accept: (x: Intake) => this.accept(x, grant, batch),
+      hiddenSkipped: () => void batch.hiddenSkipped++,
+    };
+    void intake(paths, grant, batch.id, sink, { includeHidden: options.includeHidden ?? false }).finally(() => {
       batch.walking = false;
       this.feed.touch();
       this.checkDrain();
@@ -148,7 +153,7 @@ export class UploadQueue implements UploadEngine {
   }
 
   private newBatch(grant: UploadGrant, walking: boolean, onConflict?: ConflictChoice): Batch {
-    const batch: Batch = { id: randomUUID(), grant: grant.name, walking, ...(onConflict ? { onConflict } : {}) };
+    const batch: Batch = { id: randomUUID(), grant: grant.name, walking, hiddenSkipped: 0, ...(onConflict ? { onConflict } : {}) };
     this.batches.set(batch.id, batch);
     return batch;
   }

@@ -2,7 +2,9 @@
 // read one directory handle at a time (fs.opendir) and entries are yielded as found, so a 10,000-file drop never
 // holds more than the directories still to visit. Symbolic links are followed only when they point inside the
 // dropped folder (and only to files: folder links are skipped so a loop can't happen); a link pointing outside
-// is refused, so dropping a folder can never upload ~/.ssh through a shortcut.
+// is refused, so dropping a folder can never upload ~/.ssh through a shortcut. Hidden entries (names starting with
+// ".") and OS clutter (.DS_Store, Thumbs.db, desktop.ini) inside a folder are skipped and counted — what staff expect,
+// and a dropped project folder then carries no .git, .env or .aws — unless the caller asks to include them.
 import { promises as fsp, type Dirent } from 'node:fs';
 import path from 'node:path';
 
@@ -42,7 +44,22 @@ function isInside(root: string, target: string): boolean {
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
-export async function* walkDrop(paths: string[]): AsyncGenerator<DropEntry> {
+/** OS clutter that no one means to upload; matched without case (Windows and macOS names are case-insensitive). */
+const CLUTTER = new Set(['.ds_store', 'thumbs.db', 'desktop.ini']);
+
+/** True for entries a folder walk skips unless told otherwise: hidden names and OS clutter. */
+export function isHiddenOrClutter(name: string): boolean {
+  return name.startsWith('.') || CLUTTER.has(name.toLowerCase());
+}
+
+export interface WalkOptions {
+  /** Also walk hidden entries and OS clutter (the CLI's --include-hidden). */
+  includeHidden?: boolean;
+  /** Told about each hidden entry or clutter skipped inside a folder (a hidden folder counts once). */
+  onSkipped?: (path: string, segments: string[]) => void;
+}
+
+export async function* walkDrop(paths: string[], options: WalkOptions = {}): AsyncGenerator<DropEntry> {
   for (const dropped of paths) {
     const name = path.basename(dropped);
     let st;
@@ -84,6 +101,10 @@ export async function* walkDrop(paths: string[]): AsyncGenerator<DropEntry> {
         for await (const entry of handle as AsyncIterable<Dirent>) {
           const full = path.join(dir, entry.name);
           const segs = [...segments, entry.name];
+          if (!options.includeHidden && isHiddenOrClutter(entry.name)) {
+            options.onSkipped?.(full, segs);
+            continue;
+          }
           if (entry.isDirectory()) {
             subdirs.push({ dir: full, segments: segs });
             continue;

@@ -134,6 +134,7 @@ export function batchSummaryText(batch: BatchSummary): string {
   if (batch.refused) parts.push(`${batch.refused} not allowed`);
   if (batch.skipped) parts.push(`${batch.skipped} skipped`);
   if (batch.cancelled) parts.push(`${batch.cancelled} cancelled`);
+  if (batch.hiddenSkipped) parts.push(`${plural(batch.hiddenSkipped, 'hidden or system file')} left out`);
   return parts.join(' · ');
 }
 

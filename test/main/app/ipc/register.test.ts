@@ -11,7 +11,7 @@ function setup(overrides: Parameters<typeof fakeServices>[0] = {}, opts: { noSer
   const fake = fakeServices(overrides);
   const sent: Array<[EventChannel, unknown]> = [];
   const shell = { openExternal: vi.fn(async () => {}), notify: vi.fn(), setProgress: vi.fn() };
-  const dialogs = { saveFile: vi.fn<() => Promise<string | null>>(async () => '/tmp/out.jsonl'), openPaths: vi.fn<() => Promise<string[]>>(async () => ['/tmp/a.txt']) };
+  const dialogs = { saveFile: vi.fn<() => Promise<string | null>>(async () => '/tmp/out.jsonl'), openPaths: vi.fn<() => Promise<string[]>>(async () => ['/tmp/a.txt']), confirm: vi.fn<() => Promise<boolean>>(async () => false) };
   const reg = registerIpc({
     transport,
     trusted: trustedSenders(),
@@ -58,7 +58,7 @@ describe('registerIpc', () => {
         return services;
       },
       onServicesLoaded: loaded,
-      dialogs: { saveFile: async () => null, openPaths: async () => [] },
+      dialogs: { saveFile: async () => null, openPaths: async () => [], confirm: async () => false },
       shell: { openExternal: async () => {}, notify: () => {}, setProgress: () => {} },
     });
     await expect(transport.call('app:info', undefined)).resolves.toMatchObject({ ok: true, value: { settingsProblem: { code: 'SETTINGS_INVALID', message: 'Line 3 is wrong.' } } });
@@ -195,7 +195,7 @@ describe('registerIpc', () => {
 
 describe('reportProgress', () => {
   const batch = (over: Partial<QueueSnapshot['batches'][number]>) => ({
-    batchId: 'b1', grant: 'hr-upload', total: 2, done: 0, failed: 0, skipped: 0, cancelled: 0, refused: 0, bytesTotal: 100, bytesSent: 25, finished: false, ...over,
+    batchId: 'b1', grant: 'hr-upload', total: 2, done: 0, failed: 0, skipped: 0, cancelled: 0, refused: 0, hiddenSkipped: 0, bytesTotal: 100, bytesSent: 25, finished: false, ...over,
   });
   const snap = (batches: QueueSnapshot['batches']): QueueSnapshot => ({ items: [], batches, bytesTotal: 0, bytesSent: 0, rate: 0 });
 

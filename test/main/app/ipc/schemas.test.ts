@@ -77,7 +77,7 @@ function setup() {
   const transport = new RecordingTransport();
   const { services, calls } = fakeServices();
   const shell = { openExternal: vi.fn(async () => {}), notify: vi.fn(), setProgress: vi.fn() };
-  const dialogs = { saveFile: vi.fn(async () => null), openPaths: vi.fn(async () => []) };
+  const dialogs = { saveFile: vi.fn(async () => null), openPaths: vi.fn(async () => []), confirm: vi.fn(async () => false) };
   registerIpc({
     transport,
     trusted: trustedSenders(),

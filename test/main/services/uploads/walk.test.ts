@@ -76,4 +76,26 @@ describe('walkDrop', () => {
     // Stop early: the generator closes its directory handle.
     await it.return?.(undefined);
   });
+
+  it('skips hidden entries and OS clutter inside folders and counts them; a hidden folder is not descended; --include-hidden takes all', async () => {
+    touch('drop/report.pdf');
+    touch('drop/.env', 'SECRET=1');
+    touch('drop/.git/config');
+    touch('drop/.git/objects/aa');
+    touch('drop/sub/.DS_Store');
+    touch('drop/sub/Thumbs.db');
+    touch('drop/sub/DESKTOP.INI');
+    touch('drop/sub/notes.txt');
+    const skipped: string[] = [];
+    const out: DropEntry[] = [];
+    for await (const e of walkDrop([path.join(tmp, 'drop')], { onSkipped: (_p, segs) => skipped.push(segs.join('/')) })) out.push(e);
+    expect(out.map((e) => e.segments.join('/')).sort()).toEqual(['drop/report.pdf', 'drop/sub/notes.txt']);
+    expect(skipped.sort()).toEqual(['drop/.env', 'drop/.git', 'drop/sub/.DS_Store', 'drop/sub/DESKTOP.INI', 'drop/sub/Thumbs.db']);
+
+    const everything: string[] = [];
+    for await (const e of walkDrop([path.join(tmp, 'drop')], { includeHidden: true })) everything.push(e.segments.join('/'));
+    expect(everything.sort()).toEqual(['drop/.env', 'drop/.git/config', 'drop/.git/objects/aa', 'drop/report.pdf', 'drop/sub/.DS_Store', 'drop/sub/DESKTOP.INI', 'drop/sub/Thumbs.db', 'drop/sub/notes.txt']);
+    // A hidden file dropped on its own is the person's (or main's policy's) call, not the walk's.
+    expect((await all([path.join(tmp, 'drop', '.env')])).map((e) => e.kind)).toEqual(['file']);
+  });
 });

@@ -26,6 +26,7 @@ function snapshot(items: UploadItem[]): QueueSnapshot {
         skipped: count('skipped'),
         cancelled: count('cancelled'),
         refused: count('refused'),
+        hiddenSkipped: 0,
         bytesTotal,
         bytesSent,
         finished: items.every((i) => !['queued', 'uploading', 'conflict'].includes(i.state)),
