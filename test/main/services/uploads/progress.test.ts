@@ -72,7 +72,7 @@ describe('buildSnapshot', () => {
     const snap = buildSnapshot({
       items,
       batches: [
-        { id: 'b1', grant: 'g', walking: false },
+        { id: 'b1', grant: 'g', walking: false, hiddenSkipped: 2 },
         { id: 'b2', grant: 'g', walking: false },
       ],
       maxItems: 10,
@@ -80,8 +80,8 @@ describe('buildSnapshot', () => {
       now: 0,
     });
     expect(snap.batches).toEqual([
-      { batchId: 'b1', grant: 'g', total: 3, done: 1, failed: 0, skipped: 0, cancelled: 0, refused: 1, bytesTotal: 400, bytesSent: 250, finished: false },
-      { batchId: 'b2', grant: 'g', total: 1, done: 1, failed: 0, skipped: 0, cancelled: 0, refused: 0, bytesTotal: 40, bytesSent: 40, finished: true },
+      { batchId: 'b1', grant: 'g', total: 3, done: 1, failed: 0, skipped: 0, cancelled: 0, refused: 1, hiddenSkipped: 2, bytesTotal: 400, bytesSent: 250, finished: false },
+      { batchId: 'b2', grant: 'g', total: 1, done: 1, failed: 0, skipped: 0, cancelled: 0, refused: 0, hiddenSkipped: 0, bytesTotal: 40, bytesSent: 40, finished: true },
     ]);
     expect([snap.bytesTotal, snap.bytesSent]).toEqual([400, 250]);
     expect(snap.omittedItems).toBeUndefined();
