@@ -3,7 +3,7 @@
 // is generated from them (scripts/gen-schema.mjs), and the loader maps their issues to file:line:col diagnostics.
 // No electron, no node:* here: the renderer may import the types.
 import { z } from 'zod';
-import { PRINCIPAL_ARN_RE, ROLE_ARN_RE } from './arn';
+import { COMPANY_SUBJECT_RE, PRINCIPAL_ARN_RE, ROLE_ARN_RE, SUBJECT_RE } from './arn';
 
 export const API_VERSION = 'grantbox.dev/v1';
 
@@ -54,7 +54,7 @@ export const S3_MAX_OBJECT_BYTES = 5 * 2 ** 40;
 // ---------- ARNs and names ----------
 
 // ROLE_ARN_RE / PRINCIPAL_ARN_RE live in ./arn (zod-free, so the renderer can use them too).
-export { ROLE_ARN_RE, PRINCIPAL_ARN_RE };
+export { ROLE_ARN_RE, PRINCIPAL_ARN_RE, COMPANY_SUBJECT_RE, SUBJECT_RE };
 export const BUCKET_RE = /^(?!xn--)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export const GRANT_NAME_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])$/;
 export const REGION_RE = /^[a-z]{2}(?:-[a-z0-9]+)+-\d+$|^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -111,9 +111,9 @@ export const GrantSchema = z.strictObject({
   }),
   spec: z.strictObject({
     subjects: z
-      .array(z.string().regex(PRINCIPAL_ARN_RE, 'expected an IAM user or role ARN, e.g. arn:aws:iam::123456789012:user/john'))
+      .array(z.string().regex(SUBJECT_RE, 'expected an IAM user or role ARN (e.g. arn:aws:iam::123456789012:user/john), user:NAME or group:NAME'))
       .min(1)
-      .describe('IAM principal ARNs (users or roles) allowed to use this grant.'),
+      .describe('Who may use this grant: IAM user or role ARNs, and with company sign-in user:NAME (the user claim) or group:NAME (the groups claim).'),
     role: z.strictObject({
       arn: z.string().regex(ROLE_ARN_RE, 'expected an IAM role ARN, e.g. arn:aws:iam::123456789012:role/UploadRole').describe('The IAM role to assume; its trust policy must allow the subjects.'),
       duration: z.string().regex(DURATION_PATTERN, 'expected a duration such as 1h, 90m or 1h30m').describe('Session length, 15m..12h, e.g. 1h or 1h30m.'),

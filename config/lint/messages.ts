@@ -46,7 +46,10 @@ export function formatMessage(code: string, value: unknown, fallback: string): s
     case 'INVALID_SUBJECT_ARN': {
       const kind = arnKind(v);
       if (kind === 'bucket' || kind === 'object') return `a subject is an S3 ARN; subjects are the IAM users or roles allowed to use this grant, e.g. ${EXAMPLE_USER}`;
-      if (kind === 'not-arn') return `a subject must be a full IAM user or role ARN such as ${EXAMPLE_USER}, not "${v}"`;
+      if (/^(?:user|group):\s*$/.test(v)) return `"${v}" names nobody: write the name after the colon, e.g. group:hr-staff`;
+      if (/^(?:user|group):/.test(v)) return `"${v}" has a name Grantbox cannot match: no leading or trailing spaces, no control characters, at most 256 characters`;
+      if (/^(?:users?|groups?|email|role)\s*[:=]/i.test(v)) return `a company subject is written user:NAME or group:NAME (lowercase, no space before the colon), not "${v}"`;
+      if (kind === 'not-arn') return `a subject must be a full IAM user or role ARN such as ${EXAMPLE_USER}, or user:NAME / group:NAME for company sign-in, not "${v}"`;
       if (/^arn:[^:]*:iam::[^:]*:group\//.test(v)) return 'an IAM group cannot be a subject (AWS cannot assume a role as a group); list its users, or a role they use';
       return `a subject is not a valid IAM user or role ARN${accountProblem(v) ?? ''}; expected e.g. ${EXAMPLE_USER}`;
     }

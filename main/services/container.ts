@@ -14,6 +14,7 @@ import { AwsClientFactory, awsSettingsFrom, resolveEndpoint } from './aws/client
 import { AppError } from './errors';
 import { GrantStore } from './grants/grant-store';
 import { DefaultIdentityService } from './identity/identity-service';
+import { ChunkingSecretStore } from './identity/chunked-secret-store';
 import { KeytarSecretStore } from './identity/keytar-secret-store';
 import { createSignInMethod } from './identity/methods';
 import type { OpenUrl } from './identity/methods/types';
@@ -73,7 +74,8 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const network = await createNetwork({ ...(settings.network ? { settings: settings.network } : {}), env, ...(options.systemProxy ? { systemProxy: options.systemProxy } : {}) });
-  const secretStore = options.secretStore ?? new KeytarSecretStore();
+  // Big secrets (Entra ID refresh tokens) are split across items only where the keychain refuses them.
+  const secretStore = options.secretStore ?? new ChunkingSecretStore(new KeytarSecretStore());
   const clients = new AwsClientFactory(awsSettingsFrom(settings.aws), env, network);
   const log = new SessionLog({ dataDir, ...logLimits(settings) });
 
@@ -98,7 +100,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
         await holder.sessions?.endAll('signed out');
       },
     };
-    const method = createSignInMethod(settings, { ...identityDeps, ...(options.openUrl ? { openUrl: options.openUrl } : {}) });
+    const method = createSignInMethod(settings, { ...identityDeps, fetch: network.fetch, ...(options.openUrl ? { openUrl: options.openUrl } : {}) });
     const identityService = new DefaultIdentityService({ ...identityDeps, method });
     const sessionManager = new SessionManager({ identity: identityService, grants: grantStore, clients, log, ...(options.clock ? { clock: options.clock } : {}) });
     holder.sessions = sessionManager;

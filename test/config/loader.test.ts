@@ -107,6 +107,10 @@ describe('loadGrants: one fixture per diagnostic kind, exact line:col and code',
   it('names what an ARN in the wrong place is', () => {
     const subject = (arn: string) => loadGrants([{ path: 's.yaml', text: fixture('invalid/role-arn.yaml').text.replace('subjects: [arn:aws:iam::629470240201:user/john]', `subjects: ["${arn}"]`) }]).diagnostics[0]!.message;
     expect(subject('arn:aws:iam::629470240201:group/hr')).toMatch(/IAM group cannot be a subject/);
+    expect(subject('group:')).toBe('"group:" names nobody: write the name after the colon, e.g. group:hr-staff');
+    expect(subject('group: hr-staff')).toMatch(/no leading or trailing spaces/);
+    expect(subject('Group:hr-staff')).toMatch(/written user:NAME or group:NAME/);
+    expect(subject('john')).toMatch(/or user:NAME \/ group:NAME for company sign-in/);
     expect(subject('arn:aws:iam::6294:user/john')).toMatch(/the account "6294" must be 12 digits/);
   });
 

@@ -115,11 +115,63 @@ function serviceOf(ctx: AwsErrorContext): 'sts' | 'iam' | 's3' {
 
 type Mapping = { code: string; message: string; hint: string };
 
+/**
+ * STS's refusals of AssumeRoleWithWebIdentity (company sign-in): the ID token, the IAM OIDC identity provider or the
+ * role's trust policy. Most need the admin; the message says which part to look at.
+ */
+function webIdentityRefusal(awsCode: string, rawMessage: string, ctx: AwsErrorContext): Mapping | undefined {
+  const g = grantLabel(ctx);
+  const ask = whoToAsk(ctx);
+  switch (awsCode) {
+    case 'InvalidIdentityToken':
+    case 'InvalidIdentityTokenException':
+      return {
+        code: 'WEB_IDENTITY_TOKEN_REJECTED',
+        message: `AWS did not accept your company sign-in for ${g}. Tell ${ask}.`,
+        hint: `${ask}: AWS could not verify the ID token — the account needs an IAM OIDC identity provider for exactly this issuer URL, with the Grantbox client id as audience (and a current thumbprint/keys).`,
+      };
+    case 'IDPRejectedClaim':
+    case 'IDPRejectedClaimException':
+      return {
+        code: 'WEB_IDENTITY_CLAIM_REJECTED',
+        message: `AWS refused your company sign-in for ${g}: the sign-in does not match what the role expects. Tell ${ask}.`,
+        hint: `${ask}: a claim of the ID token (usually aud = the client id) does not match the IAM OIDC identity provider or the role's trust policy.`,
+      };
+    case 'IDPCommunicationError':
+    case 'IDPCommunicationErrorException':
+      return {
+        code: 'WEB_IDENTITY_PROVIDER_UNREACHABLE',
+        message: `AWS could not reach your company's sign-in service to check your sign-in for ${g}.`,
+        hint: 'Try again in a minute. If it keeps happening, the company sign-in service may be down or not reachable from AWS: tell IT.',
+      };
+    case 'ExpiredToken':
+    case 'ExpiredTokenException':
+      return {
+        code: 'WEB_IDENTITY_TOKEN_EXPIRED',
+        message: `AWS says your company sign-in had already run out when ${g} was started.`,
+        hint: "Check that your computer's clock is right (set it to automatic), then try again; Grantbox fetches a fresh sign-in each time.",
+      };
+    case 'AccessDenied':
+    case 'AccessDeniedException':
+      return {
+        code: 'WEB_IDENTITY_NOT_TRUSTED',
+        message: `You're not allowed to use ${g} yet — ask ${ask} to give you access.`,
+        hint: `${ask}: the role's trust policy does not let this company sign-in in (check its Federated principal, the aud and sub or group conditions).`,
+      };
+    default:
+      return undefined;
+  }
+}
+
 /** Modelled AWS error codes (from the SDK's name or the body's <Code>). undefined = not one we know. */
 function byAwsCode(awsCode: string, rawMessage: string, ctx: AwsErrorContext): Mapping | undefined {
   const service = serviceOf(ctx);
   const g = grantLabel(ctx);
   const ask = whoToAsk(ctx);
+  if (ctx.operation === 'AssumeRoleWithWebIdentity') {
+    const refusal = webIdentityRefusal(awsCode, rawMessage, ctx);
+    if (refusal) return refusal;
+  }
   switch (awsCode) {
     case 'AccessDenied':
     case 'AccessDeniedException':

@@ -95,9 +95,16 @@ function where(g: Grant): string {
   return `s3://${g.spec.target.bucket}/${g.spec.target.prefix ?? ''}`;
 }
 
+/** A subject as a sentence's subject: "group hr-staff", "user john@company1.example", or the IAM ARN. */
+export function subjectWords(subject: string): string {
+  if (subject.startsWith('group:')) return `group ${subject.slice(6)}`;
+  if (subject.startsWith('user:')) return `user ${subject.slice(5)}`;
+  return subject;
+}
+
 function summary(g: Grant): string {
   const what = g.spec.sessionPolicy ? 'a custom session policy' : (g.spec.permissions ?? []).map((p) => PERMISSION_WORDS[p] ?? p).join(', ');
-  const who = g.spec.subjects.length === 1 ? g.spec.subjects[0] : `${g.spec.subjects.length} people/roles`;
+  const who = g.spec.subjects.length === 1 ? subjectWords(g.spec.subjects[0]!) : `${g.spec.subjects.length} people, groups or roles`;
   return `${who} may ${what} in ${where(g)} for up to ${fmtDuration(parseDuration(g.spec.role.duration), g.spec.role.duration)}${g.spec.role.mfa ? ' (MFA required)' : ''}`;
 }
 
@@ -108,8 +115,8 @@ export function diffGrant(a: Grant, b: Grant): GrantChange[] {
 
   const subjA = new Set(a.spec.subjects);
   const subjB = new Set(b.spec.subjects);
-  for (const s of added(subjA, subjB)) push('wider', `${s} can now use this grant`);
-  for (const s of added(subjB, subjA)) push('narrower', `${s} can no longer use this grant`);
+  for (const s of added(subjA, subjB)) push('wider', `${subjectWords(s)} can now use ${b.metadata.name}`);
+  for (const s of added(subjB, subjA)) push('narrower', `${subjectWords(s)} can no longer use ${b.metadata.name}`);
 
   const permA = new Set<string>(a.spec.permissions ?? []);
   const permB = new Set<string>(b.spec.permissions ?? []);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { formatDiagnostics, type loadGrants, type Diagnostic, type LoadedGrant } from '../../../config/loader';
 import { loadGrantsChecked } from './iam-catalog';
 import { resolveGrant, type ResolvedGrant } from '../../../config/policy';
-import type { Settings } from '../../../config/schema';
+import type { Grant, Settings } from '../../../config/schema';
 import type { GrantSummary, GrantsStatus, IdentityInfo } from '../../../preload/contract';
 import type { SessionLogWriter } from '../audit/types';
 import { AppError } from '../errors';
@@ -73,6 +73,23 @@ export function subjectMatches(subject: string, identityArn: string): boolean {
   if (!m) return false;
   const [, partition, account, role] = m;
   return new RegExp(`^arn:${partition}:iam::${account}:role/(?:.*/)?${role!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`).test(subject);
+}
+
+/**
+ * Whether a grant subject names this person: an IAM ARN for an access-key sign-in (see subjectMatches); for a
+ * company sign-in `user:NAME` = the user claim (case-insensitive, as IdPs treat user names and emails) and
+ * `group:NAME` = one of the groups claim's values, exactly as the provider sends it.
+ */
+export function subjectNames(subject: string, identity: IdentityInfo): boolean {
+  const company = identity.method === 'oidc' || identity.method === 'identityCenter';
+  if (subject.startsWith('user:')) return company && subject.slice(5).toLowerCase() === identity.userName.toLowerCase();
+  if (subject.startsWith('group:')) return company && (identity.groups ?? []).includes(subject.slice(6));
+  return !company && subjectMatches(subject, identity.arn);
+}
+
+/** The values {user} and {account} take for this person: a company sign-in has no AWS account of its own, so the role's. */
+function varsFor(identity: IdentityInfo, grant: Grant): { user: string; account: string } {
+  return { user: identity.userName, account: identity.account || (grant.spec.role.arn.split(':')[4] ?? '') };
 }
 
 /**
@@ -218,24 +235,27 @@ export class GrantStore implements GrantService {
       });
     }
     const { grant } = loaded;
-    if (!identityUnknown(identity) && !grant.spec.subjects.some((s) => subjectMatches(s, identity.arn))) {
+    if (!identityUnknown(identity) && !grant.spec.subjects.some((s) => subjectNames(s, identity))) {
+      const company = identity.method === 'oidc' || identity.method === 'identityCenter';
+      const groups = identity.groups ?? [];
+      const whom = company ? `user:${identity.userName}${groups.length ? ` (or one of your groups: ${groups.slice(0, 5).map((g) => `group:${g}`).join(', ')})` : ''}` : identity.arn;
       throw new AppError('GRANT_NOT_FOR_YOU', `The grant "${grant.metadata.title}" is not available to ${identity.userName}.`, {
         details: {
-          hint: `Ask ${grant.metadata.contact ?? 'the person who manages grants'} to add ${identity.arn} to its subjects.`,
+          hint: `Ask ${grant.metadata.contact ?? 'the person who manages grants'} to add ${whom} to its subjects.`,
           ...(grant.metadata.contact ? { contact: grant.metadata.contact } : {}),
         },
       });
     }
-    return resolveGrant(grant, { user: identity.userName, account: identity.account });
+    return resolveGrant(grant, varsFor(identity, grant));
   }
 
   forMe(identity: IdentityInfo): GrantSummary[] {
     const out: GrantSummary[] = [];
     const unknown = identityUnknown(identity);
     for (const { grant } of this.grants) {
-      if (!unknown && !grant.spec.subjects.some((s) => subjectMatches(s, identity.arn))) continue;
+      if (!unknown && !grant.spec.subjects.some((s) => subjectNames(s, identity))) continue;
       try {
-        const summary = summarize(resolveGrant(grant, { user: identity.userName, account: identity.account }));
+        const summary = summarize(resolveGrant(grant, varsFor(identity, grant)));
         out.push(unknown ? { ...summary, serviceDecides: true } : summary);
       } catch {
         // A grant that cannot be resolved for this user (e.g. an unusual user name) is not offered; assume() explains why.

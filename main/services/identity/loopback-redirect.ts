@@ -8,6 +8,8 @@ import { AppError } from '../errors';
 
 export interface LoopbackResult {
   code: string;
+  /** The whole callback URL (redirect_uri + code, state and, when the provider sends it, iss), for libraries that check it. */
+  url: string;
 }
 
 export interface LoopbackRedirect {
@@ -88,7 +90,7 @@ export async function startLoopbackRedirect(options: LoopbackOptions): Promise<L
       return;
     }
     res.writeHead(200, headers).end(page('You are signed in to Grantbox', 'You can close this tab and go back to Grantbox.'));
-    finish({ code });
+    finish({ code, url: new URL(req.url ?? '/', `http://127.0.0.1:${(server.address() as AddressInfo).port}`).href });
   });
 
   function finish(outcome: LoopbackResult | AppError): void {

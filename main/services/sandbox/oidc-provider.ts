@@ -147,7 +147,8 @@ export async function startOidcProvider(options: OidcProviderRigOptions = {}): P
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
-      profile: ['name', 'preferred_username'],
+      // Groups come with the profile, as Keycloak's and Entra's group claims do without an extra scope.
+      profile: ['name', 'preferred_username', 'groups'],
       groups: ['groups'],
     },
     // The ID token carries the claims of the granted scopes (Keycloak/Okta style): STS and Grantbox read them there.

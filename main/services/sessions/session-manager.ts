@@ -14,13 +14,13 @@
 // iam:ListMFADevices on the signed-in user (or given in `mfaSerialNumber`), so nobody has to paste its ARN.
 import { randomUUID } from 'node:crypto';
 import { ListMFADevicesCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, GetSessionTokenCommand, type AssumeRoleCommandInput, type Credentials } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetSessionTokenCommand, type AssumeRoleCommandInput, type Credentials } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { SessionLogWriter } from '../audit/types';
 import type { AwsClientFactory } from '../aws/client-factory';
 import { fromAwsError } from '../aws/errors';
 import { AppError, isAppError, toAppError } from '../errors';
-import type { LongTermCredentials } from '../identity/identity-service';
+import type { AwsBaseCredentials, BaseCredentials, WebIdentityBaseCredentials } from '../identity/methods/types';
 import { Listeners } from '../listeners';
 import type { MfaPrompt, SessionService, Unsubscribe } from '../services';
 import type { SessionEvent, SessionEventType, SessionInfo } from '../../../preload/contract';
@@ -45,7 +45,8 @@ export const systemClock: Clock = {
 };
 
 export interface SessionManagerDeps {
-  identity: { longTermCredentials(): Promise<LongTermCredentials> };
+  /** Fresh base credentials for each STS call: an access key (AssumeRole) or a company ID token (AssumeRoleWithWebIdentity). */
+  identity: { baseCredentials(): Promise<BaseCredentials> };
   grants: GrantResolver;
   clients: AwsClientFactory;
   log?: SessionLogWriter;
@@ -91,7 +92,7 @@ interface MfaSession {
 /** Warnings before expiry, in minutes. */
 export const EXPIRING_THRESHOLDS_MIN = [10, 2] as const;
 const FIVE_MIN_MS = 5 * 60_000;
-const TRANSIENT_CODES = new Set(['NO_NETWORK', 'ENDPOINT_UNREACHABLE', 'ENDPOINT_TIMEOUT', 'AWS_SERVICE_ERROR', 'AWS_THROTTLED', 'CLOCK_SKEW']);
+const TRANSIENT_CODES = new Set(['WEB_IDENTITY_PROVIDER_UNREACHABLE', 'SIGN_IN_PROVIDER_UNREACHABLE', 'NO_NETWORK', 'ENDPOINT_UNREACHABLE', 'ENDPOINT_TIMEOUT', 'AWS_SERVICE_ERROR', 'AWS_THROTTLED', 'CLOCK_SKEW']);
 
 /** How long before expiry a used session is renewed: min(5 min, 20% of its duration). */
 export function refreshLeadMs(durationMs: number): number {
@@ -113,7 +114,7 @@ function last4(s: string | undefined): string | undefined {
  * (the service has no GetCallerIdentity), and S3-compatible services answer both with AccessDenied. Say both, in
  * the order that is likelier (keys that passed the sign-in check → trust first).
  */
-function keysOrTrust(err: AppError, grant: SessionGrant, identity: LongTermCredentials['identity']): AppError {
+function keysOrTrust(err: AppError, grant: SessionGrant, identity: AwsBaseCredentials['identity']): AppError {
   if (identity.verified || (err.code !== 'NOT_IN_TRUST_POLICY' && err.code !== 'AWS_ACCESS_DENIED')) return err;
   const ask = grant.contact ?? 'your administrator';
   const trust = `the grant’s role does not trust ${identity.arn ? identity.arn : 'your access key'}`;
@@ -231,9 +232,9 @@ export class SessionManager implements SessionService {
   private async start(grantName: string, mfaPrompt: MfaPrompt | undefined): Promise<SessionInfo> {
     let grant: SessionGrant | undefined;
     try {
-      const lt = await this.deps.identity.longTermCredentials();
-      grant = this.deps.grants.resolvedFor(grantName, lt.identity);
-      const { creds, info } = await this.assumeRole(grant, lt, mfaPrompt, false);
+      const base = await this.deps.identity.baseCredentials();
+      grant = this.deps.grants.resolvedFor(grantName, base.identity);
+      const { creds, info } = await this.assumeWith(grant, base, mfaPrompt, false);
       const live: Live = { grant, info, creds, inflight: null, used: false, retryAfter: 0, timers: [], ...(mfaPrompt ? { mfaPrompt } : {}) };
       this.sessions.set(grantName, live);
       this.schedule(live);
@@ -255,9 +256,10 @@ export class SessionManager implements SessionService {
     if (live.inflight) return live.inflight;
     const run = (async () => {
       try {
-        const lt = await this.deps.identity.longTermCredentials();
-        const grant = this.deps.grants.resolvedFor(live.grant.name, lt.identity);
-        const { creds, info } = await this.assumeRole(grant, lt, live.mfaPrompt, true);
+        // A company sign-in gets a fresh ID token here first (baseCredentials refreshes it).
+        const base = await this.deps.identity.baseCredentials();
+        const grant = this.deps.grants.resolvedFor(live.grant.name, base.identity);
+        const { creds, info } = await this.assumeWith(grant, base, live.mfaPrompt, true);
         if (this.sessions.get(live.grant.name) !== live) return creds; // ended meanwhile
         live.grant = grant;
         live.creds = creds;
@@ -292,8 +294,91 @@ export class SessionManager implements SessionService {
     await this.refresh(live, { force: false, throwOnFailure: false }).catch(() => undefined);
   }
 
-  private async assumeRole(grant: SessionGrant, lt: LongTermCredentials, mfaPrompt: MfaPrompt | undefined, isRefresh: boolean): Promise<{ creds: Creds; info: SessionInfo }> {
-    const base = grant.mfa ? await this.mfaCredentials(grant, lt, mfaPrompt) : { accessKeyId: lt.accessKeyId, secretAccessKey: lt.secretAccessKey };
+  private assumeWith(grant: SessionGrant, base: BaseCredentials, mfaPrompt: MfaPrompt | undefined, isRefresh: boolean): Promise<{ creds: Creds; info: SessionInfo }> {
+    return base.kind === 'webIdentity' ? this.assumeRoleWithWebIdentity(grant, base, isRefresh) : this.assumeRole(grant, base, mfaPrompt, isRefresh);
+  }
+
+  /**
+   * Company sign-in: STS AssumeRoleWithWebIdentity with the provider's fresh ID token (an unsigned call: the token
+   * is the proof). The role's trust policy names the IAM OIDC identity provider and checks aud/sub/groups.
+   */
+  private async assumeRoleWithWebIdentity(grant: SessionGrant, base: WebIdentityBaseCredentials, isRefresh: boolean): Promise<{ creds: Creds; info: SessionInfo }> {
+    const ctx = { operation: 'AssumeRoleWithWebIdentity', grant: grant.title, ...(grant.contact ? { contact: grant.contact } : {}), endpoint: this.deps.clients.endpoint('STS') };
+    if (grant.mfa) {
+      throw new AppError('MFA_NEEDS_ACCESS_KEY', `“${grant.title}” asks for an MFA code, which Grantbox can only add to access-key sign-ins.`, {
+        details: { hint: `With company sign-in, your company's sign-in page does the MFA. Ask ${grant.contact ?? 'your administrator'} to remove mfa: true from the grant (and require MFA at the company's sign-in instead).`, grant: grant.name },
+      });
+    }
+    // The call is unsigned; a provider that is ever asked for keys here would be a bug, so it says so.
+    const sts = this.deps.clients.sts({
+      credentials: async () => {
+        throw new Error('AssumeRoleWithWebIdentity is not signed');
+      },
+    });
+    try {
+      const out = await sts.send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: grant.roleArn,
+          RoleSessionName: grant.sessionName,
+          WebIdentityToken: base.token,
+          Policy: grant.policyJson,
+          DurationSeconds: grant.durationSeconds,
+        }),
+      );
+      const creds = stsCredentials(out);
+      const nowIso = new Date(this.clock.now()).toISOString();
+      const info: SessionInfo = {
+        grant: grant.name,
+        grantTitle: grant.title,
+        roleArn: grant.roleArn,
+        sessionName: grant.sessionName,
+        ...(out.AssumedRoleUser?.Arn ? { assumedRoleArn: out.AssumedRoleUser.Arn } : {}),
+        startedAt: nowIso,
+        expiresAt: creds.expiration.toISOString(),
+        state: 'active',
+        ...(out.PackedPolicySize !== undefined ? { packedPolicySize: out.PackedPolicySize } : {}),
+        accessKeyIdLast4: creds.accessKeyId.slice(-4),
+      };
+      await this.log({
+        type: isRefresh ? 'session.refreshed' : 'session.started',
+        grant: grant.name,
+        roleArn: grant.roleArn,
+        sessionName: grant.sessionName,
+        assumedRoleArn: info.assumedRoleArn,
+        expiresAt: info.expiresAt,
+        durationSeconds: grant.durationSeconds,
+        policySize: grant.policySize ?? grant.policyJson.length,
+        packedPolicySize: out.PackedPolicySize,
+        mfa: false,
+        requestId: out.$metadata?.requestId,
+        accessKeyIdLast4: info.accessKeyIdLast4,
+        signIn: 'oidc',
+        provider: out.Provider,
+        audience: out.Audience,
+      });
+      return { creds, info };
+    } catch (e) {
+      const err = isAppError(e) ? e : fromAwsError(e, ctx);
+      await this.log({
+        type: isRefresh ? 'session.refresh_error' : 'session.start_failed',
+        grant: grant.name,
+        roleArn: grant.roleArn,
+        sessionName: grant.sessionName,
+        code: err.code,
+        requestId: err.details.requestId,
+        httpStatus: err.details.httpStatus,
+        awsCode: err.details.awsCode,
+      });
+      throw err;
+    } finally {
+      sts.destroy();
+    }
+  }
+
+  private async assumeRole(grant: SessionGrant, lt: AwsBaseCredentials, mfaPrompt: MfaPrompt | undefined, isRefresh: boolean): Promise<{ creds: Creds; info: SessionInfo }> {
+    const base = grant.mfa
+      ? await this.mfaCredentials(grant, lt, mfaPrompt)
+      : { accessKeyId: lt.accessKeyId, secretAccessKey: lt.secretAccessKey, ...(lt.sessionToken ? { sessionToken: lt.sessionToken } : {}) };
     const sourceIdentity = lt.identity.userName ? sanitizeSourceIdentity(lt.identity.userName) : undefined;
     const input: AssumeRoleCommandInput = {
       RoleArn: grant.roleArn,
@@ -377,7 +462,7 @@ export class SessionManager implements SessionService {
 
   // ---------- MFA ----------
 
-  private async mfaCredentials(grant: SessionGrant, lt: LongTermCredentials, prompt: MfaPrompt | undefined): Promise<Creds> {
+  private async mfaCredentials(grant: SessionGrant, lt: AwsBaseCredentials, prompt: MfaPrompt | undefined): Promise<Creds> {
     const margin = 60_000;
     if (this.mfaSession && this.mfaSession.accessKeyId === lt.accessKeyId && this.mfaSession.creds.expiration.getTime() - margin > this.clock.now()) {
       return this.mfaSession.creds;
@@ -390,7 +475,7 @@ export class SessionManager implements SessionService {
     return pending;
   }
 
-  private async newMfaSession(grant: SessionGrant, lt: LongTermCredentials, prompt: MfaPrompt | undefined): Promise<Creds> {
+  private async newMfaSession(grant: SessionGrant, lt: AwsBaseCredentials, prompt: MfaPrompt | undefined): Promise<Creds> {
     if (!prompt) {
       throw new AppError('MFA_REQUIRED', `“${grant.title}” needs a code from your MFA app, and Grantbox could not ask for one.`, {
         details: { hint: 'Start the grant again from the app or the terminal so Grantbox can ask for the code.', grant: grant.name },

@@ -2,11 +2,14 @@
 import { signInSettingsOf, type Settings } from '../../../../config/schema';
 import { AppError } from '../../errors';
 import { AccessKeyMethod } from './access-key';
+import { OidcMethod } from './oidc';
 import type { OpenUrl, SignInMethod, SignInMethodDeps } from './types';
 
 export interface CreateSignInMethodOptions extends SignInMethodDeps {
   /** Opens the provider's page in the default browser (Electron: shell.openExternal; CLI: xdg-open/open/start). */
   openUrl?: OpenUrl;
+  /** fetch through the proxy and CA rules (network.fetch), for the identity provider. */
+  fetch?: (input: string | URL, init?: RequestInit) => Promise<Response>;
 }
 
 export function createSignInMethod(settings: Pick<Settings, 'signIn'>, options: CreateSignInMethodOptions): SignInMethod {
@@ -14,6 +17,8 @@ export function createSignInMethod(settings: Pick<Settings, 'signIn'>, options: 
   switch (signIn.method) {
     case 'accessKey':
       return new AccessKeyMethod(options);
+    case 'oidc':
+      return new OidcMethod({ ...options, settings: signIn });
     default:
       throw new AppError('SIGN_IN_METHOD_UNSUPPORTED', `This version of Grantbox cannot sign in with “${signIn.method}” yet.`, {
         details: { hint: 'Update Grantbox, or ask IT which sign-in method to use in the settings (signIn.method).', method: signIn.method },

@@ -43,7 +43,7 @@ describe('grantbox grants diff (folders)', () => {
     const text = await run('grants', 'diff', path.join(dir, 'old'), path.join(dir, 'new'));
     expect(text.code).toBe(0);
     expect(text.out).toContain('hr-upload (changed) — HR documents');
-    expect(text.out).toContain('+ arn:aws:iam::629470240201:user/mary can now use this grant');
+    expect(text.out).toContain('+ arn:aws:iam::629470240201:user/mary can now use hr-upload');
     expect(text.out).toContain('+ staff may now read (download) files');
     expect(text.out).toContain('+ the folder prefix was widened from "forms/{user}/" to "forms/"');
     expect(text.out).toContain('+ the session length was raised from 1 h to 4 h');

@@ -46,9 +46,19 @@ describe('diffGrant', () => {
 
   it('reports an added and a removed subject', () => {
     const out = texts(grant(), grant({ subjects: ['arn:aws:iam::629470240201:user/john', 'arn:aws:iam::629470240201:user/mary'] }));
-    expect(out).toEqual(['wider: arn:aws:iam::629470240201:user/mary can now use this grant']);
+    expect(out).toEqual(['wider: arn:aws:iam::629470240201:user/mary can now use hr-upload']);
     expect(texts(grant({ subjects: ['arn:aws:iam::1:user/a'.replace('1', '629470240201'), 'arn:aws:iam::629470240201:user/b'] }), grant({ subjects: ['arn:aws:iam::629470240201:user/a'] }))).toEqual([
-      'narrower: arn:aws:iam::629470240201:user/b can no longer use this grant',
+      'narrower: arn:aws:iam::629470240201:user/b can no longer use hr-upload',
+    ]);
+  });
+
+  it('words company subjects: "group hr-staff can now use finance-drop"', () => {
+    const before = grant({ name: 'finance-drop', subjects: ['user:john@company1.example'] });
+    const after = grant({ name: 'finance-drop', subjects: ['user:john@company1.example', 'group:hr-staff'] });
+    expect(texts(before, after)).toEqual(['wider: group hr-staff can now use finance-drop']);
+    expect(texts(after, before)).toEqual(['narrower: group hr-staff can no longer use finance-drop']);
+    expect(texts(grant({ name: 'finance-drop', subjects: ['group:hr-staff'] }), grant({ name: 'finance-drop', subjects: ['group:hr-staff', 'user:mallory@company1.example'] }))).toEqual([
+      'wider: user mallory@company1.example can now use finance-drop',
     ]);
   });
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Settings } from '../../../../config/schema';
 import type { IdentityInfo } from '../../../../preload/contract';
-import { GrantStore, subjectMatches, type GrantSetChange } from '../../../../main/services/grants/grant-store';
+import { GrantStore, subjectMatches, subjectNames, type GrantSetChange } from '../../../../main/services/grants/grant-store';
 import type { LogRecord } from '../../../../main/services/audit/types';
 
 const tutorial = path.resolve(__dirname, '../../../../config/grants/hr-upload.yaml');
@@ -40,6 +40,48 @@ describe('GrantStore (directory source)', () => {
     expect(r.policySize).toBe(r.policyJson.length);
     expect(() => store.resolvedFor('nope', john)).toThrow(expect.objectContaining({ code: 'GRANT_NOT_FOUND' }));
     expect(() => store.resolvedFor('hr-upload', mary)).toThrow(expect.objectContaining({ code: 'GRANT_NOT_FOR_YOU', details: expect.objectContaining({ contact: 'helpdesk@company1.example' }) }));
+  });
+
+  it('company sign-in: user: and group: subjects match the user and groups claims; {user} is the user claim', async () => {
+    await writeFile(
+      path.join(dir, 'grants', 'finance.yaml'),
+      `apiVersion: grantbox.dev/v1
+kind: Grant
+metadata: {name: finance-drop, title: Finance drop, contact: helpdesk@company1.example}
+spec:
+  subjects: ["group:hr-staff", "user:Erin@Company1.example"]
+  role: {arn: "arn:aws:iam::629470240201:role/FinanceUpload", duration: 1h}
+  target: {region: us-east-1, bucket: company1-finance, prefix: "inbox/{user}/"}
+  permissions: [upload]
+`,
+    );
+    const store = await GrantStore.open(settings(), dir, { live: false });
+    const company = (userName: string, groups: string[]): IdentityInfo => ({ arn: '', account: '', userName, accessKeyIdLast4: '', verified: true, method: 'oidc', provider: 'Company1', groups });
+    const johnC = company('john@company1.example', ['hr-staff']);
+    expect(store.forMe(johnC).map((g) => g.name)).toEqual(['finance-drop']);
+    const r = store.resolvedFor('finance-drop', johnC);
+    expect(r.prefix).toBe('inbox/john@company1.example/');
+    expect(r.sessionName).toBe('john@company1.example-finance-drop');
+    // The role's account stands in for {account}: a company identity has none of its own.
+    expect(store.forMe(company('erin@company1.example', []))).toEqual([expect.objectContaining({ name: 'finance-drop' })]);
+    const mallory = company('mallory@company1.example', ['contractors']);
+    expect(store.forMe(mallory)).toEqual([]);
+    expect(() => store.resolvedFor('finance-drop', mallory)).toThrow(
+      expect.objectContaining({ code: 'GRANT_NOT_FOR_YOU', details: expect.objectContaining({ hint: expect.stringContaining('user:mallory@company1.example (or one of your groups: group:contractors)') }) }),
+    );
+    // A user claim with characters that may not reach a policy is refused, not rewritten.
+    expect(() => store.resolvedFor('finance-drop', company('John Smith', ['hr-staff']))).toThrow(expect.objectContaining({ code: 'INVALID_USER_NAME' }));
+  });
+
+  it('subjectNames: ARNs only for access keys, user:/group: only for company sign-in', () => {
+    const keys: IdentityInfo = { arn: 'arn:aws:iam::1:user/john', account: '1', userName: 'john', accessKeyIdLast4: '1234', verified: true };
+    expect(subjectNames('arn:aws:iam::1:user/john', keys)).toBe(true);
+    expect(subjectNames('user:john', keys)).toBe(false);
+    const c: IdentityInfo = { arn: '', account: '', userName: 'john', accessKeyIdLast4: '', verified: true, method: 'oidc', groups: ['hr-staff'] };
+    expect(subjectNames('user:JOHN', c)).toBe(true);
+    expect(subjectNames('group:hr-staff', c)).toBe(true);
+    expect(subjectNames('group:HR-staff', c)).toBe(false);
+    expect(subjectNames('arn:aws:iam::1:user/john', c)).toBe(false);
   });
 
   it('keeps the last valid set when a later read has errors, and says so', async () => {

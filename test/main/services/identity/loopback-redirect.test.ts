@@ -20,7 +20,7 @@ describe('startLoopbackRedirect', () => {
     expect(ok.text).toContain('You can close this tab');
     expect(ok.text).not.toContain('THE-CODE');
     expect(ok.headers.get('cache-control')).toBe('no-store');
-    await expect(lb.result).resolves.toEqual({ code: 'THE-CODE' });
+    await expect(lb.result).resolves.toEqual({ code: 'THE-CODE', url: `${lb.redirectUri}?code=THE-CODE&state=S1` });
     // One shot: the listener is gone.
     await expect(fetch(`${lb.redirectUri}?code=again&state=S1`)).rejects.toThrow();
   });

@@ -52,7 +52,7 @@ let records: LogRecord[];
 let events: SessionEvent[];
 function manager(g: SessionGrant = grant, extra: Partial<ConstructorParameters<typeof SessionManager>[0]> = {}) {
   const m = new SessionManager({
-    identity: { longTermCredentials: async () => lt },
+    identity: { baseCredentials: async () => ({ kind: 'aws' as const, ...lt }) },
     grants: { resolvedFor: () => g },
     clients: new AwsClientFactory({ region: 'us-east-1' }, {}),
     log: { append: async (r) => void records.push(r) },
