@@ -22,6 +22,8 @@ export const USER_TAG = 'grantbox-user';
 export const GROUPS_TAG = 'grantbox-groups';
 
 export const SOURCE_IDENTITY_VAR = '${aws:SourceIdentity}';
+/** What an AWS session tag value may hold. */
+const TAG_VALUE_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 export const USER_TAG_VAR = `\${aws:PrincipalTag/${USER_TAG}}`;
 /** The inline policy name the kit's permission policy is put under. */
 export const KIT_POLICY_NAME = 'GrantboxKit';
@@ -267,6 +269,10 @@ export function buildIamKit(allGrants: Grant[], roleArn: string, options: { comp
     notes.push(
       `Company sign-in: create the IAM OIDC identity provider for ${options.companySignIn ? oidcProviderPath(options.companySignIn.issuer) : 'your issuer'} with the client id as audience. The identity provider must put session tags in the ID token (claim "https://aws.amazon.com/tags": {"principal_tags": {"${USER_TAG}": ["<the user claim>"], "${GROUPS_TAG}": [":group1:group2:"]}}): the trust policy matches users and groups on those tags and per-person folders use \${aws:PrincipalTag/${USER_TAG}}. Tag values may hold letters, digits, spaces and _ . : / = + - @ only, 256 characters at most.`,
     );
+  }
+  const untaggable = [...new Set(grants.flatMap((g) => g.spec.subjects.map(parseSubject)).filter((s) => (isCompany(s) && !TAG_VALUE_RE.test(s.name)) || (s.kind === 'company-group' && s.name.includes(':'))).map((s) => s.raw))];
+  if (untaggable.length > 0) {
+    notes.push(`${untaggable.join(', ')}: these names cannot be matched by a session tag (tag values take letters, digits, spaces and _ . : / = + - @ only, 256 characters at most, and a group name may not contain ":"), so AWS will refuse them under this trust policy.`);
   }
   for (const g of grants.filter((x) => uses(x, 'account') && accountsOf(x).length > 1)) {
     notes.push(`${g.metadata.name} uses {account} and its subjects come from ${accountsOf(g).length} accounts; IAM cannot tell a session's home account, so each account's folder is allowed to every subject.`);

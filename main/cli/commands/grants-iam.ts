@@ -64,6 +64,12 @@ export function register(program: Command): void {
       const needsSignIn = hit.all.some((g) => g.spec.role.arn === hit.found.grant.spec.role.arn && g.spec.subjects.some((s) => !s.startsWith('arn:')));
       const company = needsSignIn ? companySignIn(await optionalSettings(cmd), opts) : undefined;
       if (needsSignIn && !company) {
+        const settings = await optionalSettings(cmd);
+        if ((settings?.signIn as { method?: string } | undefined)?.method === 'identityCenter') {
+          throw new AppError('IAM_KIT_NEEDS_SIGN_IN', 'With IAM Identity Center sign-in, sessions come from the permission set\'s role, which the kit cannot name from user: or group: subjects; it writes trust policies for OIDC company sign-in only.', {
+            details: { hint: 'Put the permission set\'s role in the trust policy yourself (docs/admins.md, IAM Identity Center), or list its role ARN as a subject to get the kit for it.' },
+          });
+        }
         throw new AppError('IAM_KIT_NEEDS_SIGN_IN', 'A grant on this role names company users or groups, but no company sign-in (issuer and client id) is known.', {
           details: { hint: 'Run the command with the settings that have signIn (method: oidc), or give --oidc-issuer URL and --oidc-client-id ID.' },
         });

@@ -1,5 +1,7 @@
 // `grants iam`, `grants revoke` (printing; --apply runs against moto in test/integration/grants-revoke.test.ts) and
 // the `grants show` fixes of issue 11 (cross-account {account}, escaped policy text in --json).
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../../helpers/run-cli';
 
@@ -74,5 +76,59 @@ describe('grantbox grants show (issue 11)', () => {
     expect(shown.prefix).toBe('Berichte/報告/');
     expect(shown.policyJson).toContain('Berichte/\\u5831\\u544a/');
     expect(shown.policySize).toBe(shown.policyJson.length);
+  });
+});
+
+describe('grantbox grants iam with company sign-in subjects', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-iam-oidc-'));
+    fs.mkdirSync(path.join(dir, 'grants'));
+    fs.writeFileSync(
+      path.join(dir, 'grants', 'hr.yaml'),
+      [
+        'apiVersion: grantbox.dev/v1',
+        'kind: Grant',
+        'metadata: { name: hr-inbox, title: HR inbox }',
+        'spec:',
+        '  subjects: ["user:john@company1.example", "group:hr-staff"]',
+        '  role: { arn: "arn:aws:iam::629470240201:role/HrInboxRole", duration: 1h }',
+        '  target: { region: us-east-1, bucket: company1-hr, prefix: "inbox/{user}/" }',
+        '  permissions: [list, upload]',
+        '',
+      ].join('\n'),
+    );
+    const settings = (signIn: string[]) =>
+      ['apiVersion: grantbox.dev/v1', 'kind: Settings', 'grants:', '  source: directory', '  path: ./grants', 'aws:', '  region: us-east-1', 'signIn:', ...signIn, ''].join('\n');
+    fs.writeFileSync(path.join(dir, 'oidc.yaml'), settings(['  method: oidc', '  issuer: https://login.company1.example/realms/staff', '  clientId: grantbox']));
+    fs.writeFileSync(path.join(dir, 'idc.yaml'), settings(['  method: identityCenter', '  startUrl: https://d-1234567890.awsapps.com/start', '  region: eu-west-1', '  accountId: "629470240201"', '  roleName: GrantboxUploader']));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('takes the issuer and client id from the settings\' signIn: the OIDC provider, aud, the user and group tags', async () => {
+    const r = await run('--settings', path.join(dir, 'oidc.yaml'), 'grants', 'iam', 'hr-inbox', '--format', 'json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const kit = JSON.parse(r.out) as { trustPolicy: { Statement: { Principal: { Federated: string }; Condition: Record<string, Record<string, unknown>> }[] }; permissionPolicy: object };
+    expect(kit.trustPolicy.Statement.map((s) => s.Principal.Federated)).toEqual([
+      'arn:aws:iam::629470240201:oidc-provider/login.company1.example/realms/staff',
+      'arn:aws:iam::629470240201:oidc-provider/login.company1.example/realms/staff',
+    ]);
+    expect(kit.trustPolicy.Statement[0]!.Condition.StringEquals).toEqual({ 'login.company1.example/realms/staff:aud': 'grantbox', 'aws:RequestTag/grantbox-user': 'john@company1.example' });
+    expect(kit.trustPolicy.Statement[1]!.Condition.StringLike).toEqual({ 'aws:RequestTag/grantbox-groups': ['*:hr-staff:*'] });
+    expect(JSON.stringify(kit.permissionPolicy)).toContain('arn:aws:s3:::company1-hr/inbox/${aws:PrincipalTag/grantbox-user}/*');
+  });
+
+  it('--oidc-issuer / --oidc-client-id stand in for the settings; without either it is IAM_KIT_NEEDS_SIGN_IN; Identity Center is explained', async () => {
+    const flags = await run('grants', 'iam', 'hr-inbox', '--path', path.join(dir, 'grants'), '--format', 'json', '--oidc-issuer', 'https://idp.example/', '--oidc-client-id', 'gb');
+    expect(flags.code).toBe(0);
+    expect(flags.out).toContain('oidc-provider/idp.example');
+    const none = await run('grants', 'iam', 'hr-inbox', '--path', path.join(dir, 'grants'));
+    expect(none.code).toBe(1);
+    expect(none.out).toBe('');
+    expect(none.err).toMatch(/IAM_KIT_NEEDS_SIGN_IN/);
+    const idc = await run('--settings', path.join(dir, 'idc.yaml'), 'grants', 'iam', 'hr-inbox');
+    expect(idc.code).toBe(1);
+    expect(idc.err).toMatch(/IAM_KIT_NEEDS_SIGN_IN With IAM Identity Center sign-in/);
   });
 });
