@@ -16,6 +16,7 @@ import type { GrantSummary, GrantsStatus } from './dto/grants';
 import type { IdentityInfo, ProfileSummary } from './dto/identity';
 import type { MfaRequest, SessionEvent, SessionInfo } from './dto/sessions';
 import type { ConflictChoice, ObjectPage, QueueSnapshot, ResumableUpload } from './dto/uploads';
+import type { SettingsView, SetupSummary } from './dto/settings';
 
 export type * from './dto/app';
 export type * from './dto/errors';
@@ -23,6 +24,7 @@ export type * from './dto/grants';
 export type * from './dto/identity';
 export type * from './dto/sessions';
 export type * from './dto/uploads';
+export type * from './dto/settings';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: SerializedAppError };
 
@@ -44,6 +46,13 @@ const event = <P>(): Emit<P> => ({}) as Emit<P>;
 export const INVOKE_TABLE = {
   'app:info': call<void, AppInfo>(),
   'app:openExternal': call<{ url: string }, void>(),
+
+  /** Where each effective setting came from (the Settings view). */
+  'settings:describe': call<void, SettingsView>(),
+  /** Checks a setup link (fetching its settings file through the proxy/CA rules) and says what it would configure. */
+  'setup:preview': call<{ link: string }, SetupSummary>(),
+  /** Checks the link again and writes settings.yaml; services then start from it. Returns app:info afresh. */
+  'setup:apply': call<{ link: string }, AppInfo>(),
 
   'identity:get': call<void, IdentityInfo | null>(),
   /**
@@ -94,6 +103,8 @@ export const EVENT_TABLE = {
   'uploads:progress': event<QueueSnapshot>(),
   'grants:changed': event<{ status: GrantsStatus; grants: GrantSummary[] }>(),
   'identity:changed': event<IdentityInfo | null>(),
+  /** A grantbox://setup link was opened (protocol hand-off): the window shows its confirm screen. */
+  'setup:linkOpened': event<{ link: string }>(),
 };
 
 export type InvokeChannels = typeof INVOKE_TABLE;

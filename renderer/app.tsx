@@ -12,7 +12,8 @@ import { HelpMenu, grantsVersionText } from './features/help/help-menu';
 import { MfaPrompt } from './features/sessions/mfa-dialog';
 import { SessionBanner } from './features/sessions/session-banner';
 import { isUsable, useSessions } from './features/sessions/use-sessions';
-import { SettingsProblem } from './features/sign-in/settings-problem';
+import { FirstRun } from './features/setup/first-run';
+import { SettingsView } from './features/setup/settings-view';
 import { SignInScreen, signedInText } from './features/sign-in/sign-in-screen';
 import { UnverifiedNotice } from './features/sign-in/unverified-notice';
 import { ResumableNotice } from './features/uploads/resumable-notice';
@@ -83,7 +84,7 @@ export function App() {
   }
   const { info, identity } = boot;
   if (info.settingsProblem) {
-    return <SettingsProblem info={{ ...info, settingsProblem: info.settingsProblem }} onRetry={retry} retrying={retrying} />;
+    return <FirstRun info={info} onApplied={(next) => setBoot({ phase: 'ready', info: next, identity: null })} onRetry={retry} retrying={retrying} />;
   }
   if (!identity) {
     return <SignInScreen onSignedIn={(id) => setBoot({ phase: 'ready', info, identity: id })} />;
@@ -98,6 +99,7 @@ function Workspace({ info, identity, onSignedOut }: { info: AppInfo; identity: I
   const queue = useQueue();
   const now = useNow(5000);
   const { grants, error: grantsError, status, setStatus } = useGrants();
+  const [showSettings, setShowSettings] = useState(false);
 
   const titles = useMemo(() => Object.fromEntries((grants ?? []).map((g) => [g.name, g.title])), [grants]);
   const allowReplace = useMemo(() => Object.fromEntries((grants ?? []).map((g) => [g.name, g.allowReplace])), [grants]);
@@ -147,11 +149,15 @@ function Workspace({ info, identity, onSignedOut }: { info: AppInfo; identity: I
         </p>
         <nav className="topbar__actions" aria-label="Account and help">
           <HelpMenu version={info.version} onGrantsStatus={setStatus} />
+          <Button variant="quiet" onClick={() => setShowSettings(true)}>
+            Settings
+          </Button>
           <Button variant="quiet" onClick={() => void signOut()}>
             Sign out
           </Button>
         </nav>
       </header>
+      {showSettings ? <SettingsView onClose={() => setShowSettings(false)} /> : null}
 
       {banners.length > 0 ? (
         <div className="banners">

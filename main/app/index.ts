@@ -14,6 +14,8 @@ import { registerIpc, settingsProblemOf, type Registration } from './ipc/registe
 import { electronTransport, windowEventSink } from './ipc/typed-ipc';
 import { installMenu } from './menu';
 import { systemProxyResolver } from './system-proxy';
+import { SETUP_SCHEME, setupLinkFromArgv } from './setup-links';
+import { createSetupOps, managedSettingsPath } from '../services/settings';
 import { createAppHandler, registerAppScheme, rendererRoot } from './protocol';
 import { denyAllPermissions, externalUrl, installAppGuards } from './security';
 import { createMainWindow } from './window';
@@ -81,10 +83,12 @@ async function start(): Promise<void> {
   win = createMainWindow(path.join(__dirname, '../preload/index.js'), trusted);
   const window = win;
 
+  const sink = windowEventSink(() => win?.webContents);
+  deliverSetupLink = (link) => sink.send('setup:linkOpened', { link });
   registration = registerIpc({
     transport: electronTransport,
     trusted,
-    events: windowEventSink(() => win?.webContents),
+    events: sink,
     services,
     loadServices,
     onServicesLoaded: (loaded) => {
@@ -94,8 +98,11 @@ async function start(): Promise<void> {
       version: app.getVersion(),
       platform: process.platform,
       settingsPath,
+      managedSettingsPath: managedSettingsPath().path,
       ...(settingsProblem ? { settingsProblem } : {}),
+      ...(pendingSetupLink ? { pendingSetupLink } : {}),
     },
+    setup: createSetupOps({ ...(settingsFlag(process.argv) ? { settingsFlag: settingsFlag(process.argv)! } : {}) }),
     dialogs: {
       async saveFile({ title, defaultName }) {
         const r = await dialog.showSaveDialog(window, {
@@ -154,14 +161,40 @@ async function start(): Promise<void> {
   });
 }
 
+/** A setup link that arrived before the window could take it (shown pre-filled on the first-run screen). */
+let pendingSetupLink: string | undefined = setupLinkFromArgv(process.argv);
+let deliverSetupLink: ((link: string) => void) | undefined;
+
+function openSetupLink(link: string): void {
+  if (deliverSetupLink) deliverSetupLink(link);
+  else pendingSetupLink = link;
+  if (win) {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  }
+}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.setAppUserModelId('dev.grantbox.app');
-  app.on('second-instance', () => {
+  // Installers register the scheme too (electron-builder `protocols`); this covers portable and dev runs.
+  if (process.defaultApp) {
+    if (process.argv.length >= 2) app.setAsDefaultProtocolClient(SETUP_SCHEME, process.execPath, [path.resolve(process.argv[1]!)]);
+  } else {
+    app.setAsDefaultProtocolClient(SETUP_SCHEME);
+  }
+  app.on('second-instance', (_event, argv) => {
+    const link = setupLinkFromArgv(argv);
+    if (link) openSetupLink(link);
     if (!win) return;
     if (win.isMinimized()) win.restore();
     win.focus();
+  });
+  // macOS hands links over as open-url, possibly before 'ready'.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    if (setupLinkFromArgv([url])) openSetupLink(url);
   });
   app.on('before-quit', (event) => {
     holdForUploads(event);

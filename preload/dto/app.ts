@@ -8,6 +8,10 @@ export interface AppInfo {
   settingsPath: string;
   /** Set when the settings are missing or invalid: what to do, in plain words. */
   settingsProblem?: SerializedAppError;
+  /** Where IT's machine-wide managed settings file goes on this computer (for "Details for IT"). */
+  managedSettingsPath?: string;
+  /** A grantbox://setup link the app was started with (protocol hand-off), to confirm on the first-run screen. */
+  pendingSetupLink?: string;
 }
 
 export interface ExportResult {

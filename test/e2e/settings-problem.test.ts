@@ -27,13 +27,14 @@ describe('settings problem (end to end)', () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
     await page.addInitScript({ content: await pageBridgeScript() });
     await page.goto(h.url);
-    await page.getByRole('heading', { name: 'Grantbox needs its settings' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'Grantbox’s settings have a problem' }).waitFor({ timeout: 15_000 });
+    await page.getByText('Details for IT').click();
     expect(await page.getByText(h.info.settingsPath).count()).toBeGreaterThan(0);
     await screenshot(page, '00-settings-problem');
 
     // Still broken: Try again keeps explaining.
     await page.getByRole('button', { name: 'Try again' }).click();
-    await page.getByRole('heading', { name: 'Grantbox needs its settings' }).waitFor();
+    await page.getByRole('heading', { name: 'Grantbox’s settings have a problem' }).waitFor();
     expect(() => h.services).toThrow();
 
     await fs.writeFile(h.settingsPath, h.workingSettings);

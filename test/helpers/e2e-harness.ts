@@ -21,6 +21,7 @@ import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { TrustedSenders, type EventSink, type InvokeEventLike, type InvokeListener } from '../../main/app/ipc/guard';
 import { registerIpc, settingsProblemOf, type Registration } from '../../main/app/ipc/register';
+import { createSetupOps, managedSettingsPath } from '../../main/services/settings';
 import { createAppHandler } from '../../main/app/protocol';
 import { createServices } from '../../main/services/container';
 import type { Services } from '../../main/services/services';
@@ -167,6 +168,11 @@ export interface HarnessOptions {
   refuseGetCallerIdentity?: boolean;
   /** How long an MFA question waits for an answer (default: the app's 5 minutes). */
   mfaTimeoutMs?: number;
+  /**
+   * A first run: no settings file at all; the settings file is settings.yaml in the data folder (GRANTBOX_HOME),
+   * where a setup link writes it, as in the app without --settings.
+   */
+  firstRun?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -194,7 +200,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const endpoint = front ? `http://127.0.0.1:${front.port}` : world.endpoint;
     await fs.copyFile(path.join(ROOT, 'config', 'grants', 'hr-upload.yaml'), path.join(grantsDir, 'hr-upload.yaml'));
     for (const [name, text] of Object.entries(options.extraGrants ?? {})) await fs.writeFile(path.join(grantsDir, name), text);
-    const settingsPath = path.join(tmp, 'settings.yaml');
+    const settingsPath = options.firstRun ? path.join(home, 'settings.yaml') : path.join(tmp, 'settings.yaml');
     const workingSettings = [
       'apiVersion: grantbox.dev/v1',
       'kind: Settings',
@@ -208,7 +214,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       '  forcePathStyle: true',
       '',
     ].join('\n');
-    await fs.writeFile(settingsPath, options.settingsText ?? workingSettings);
+    if (!options.firstRun) await fs.writeFile(settingsPath, options.settingsText ?? workingSettings);
     // As main/app/index.ts does: broken settings still open the window, and app:info explains.
     let settingsProblem: AppInfo['settingsProblem'];
     const loadServices = () => createServices({ settingsPath, appVersion: '0.0.0-e2e' });
@@ -239,7 +245,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const progress: Harness['progress'] = [];
     const opened: string[] = [];
     const unexpected: Harness['unexpected'] = [];
-    const info: AppInfo = { version: '0.0.0-e2e', platform: process.platform, settingsPath, ...(settingsProblem ? { settingsProblem } : {}) };
+    const info: AppInfo = {
+      version: '0.0.0-e2e',
+      platform: process.platform,
+      settingsPath,
+      managedSettingsPath: managedSettingsPath().path,
+      ...(settingsProblem ? { settingsProblem } : {}),
+    };
     const registration = registerIpc({
       transport: { handle: (channel, listener) => void listeners.set(channel, listener) },
       trusted,
@@ -247,6 +259,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       services,
       info,
       loadServices,
+      setup: createSetupOps(options.firstRun ? {} : { settingsFlag: settingsPath }),
       onServicesLoaded: (loaded) => {
         live = loaded;
       },

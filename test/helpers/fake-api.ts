@@ -136,6 +136,9 @@ export function createFakeApi(initial: Partial<FakeState> = {}, clock: () => num
   const behaviours: Behaviours = {
     'app:info': () => state.info,
     'app:openExternal': () => undefined,
+    'settings:describe': () => ({ values: [], managedPath: '/etc/grantbox/settings.yaml', personalPath: state.info.settingsPath, setupLinks: true, allowUserSettings: true }),
+    'setup:preview': () => ({ from: 'the link itself', grants: 'git.company1.example', region: 'eu-west-1', sections: ['grants', 'aws'], target: state.info.settingsPath, replacesExisting: false }),
+    'setup:apply': () => state.info,
 
     'identity:get': () => state.identity,
     // A stated ARN makes the identity unconfirmed, as signing in to a service without GetCallerIdentity does.

@@ -26,10 +26,35 @@ describe('App', () => {
       },
     });
     renderWithApi(<App />, api);
-    expect(await screen.findByRole('heading', { name: 'Grantbox needs its settings' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Grantbox’s settings have a problem' })).toBeInTheDocument();
     expect(screen.getByRole('alert')).toHaveTextContent('The settings file has a mistake on line 4.');
+    // A setup link from IT is the way out; the file path is for IT.
+    expect(screen.getByLabelText('Setup link')).toBeInTheDocument();
     expect(screen.getByText('/home/john/.config/grantbox/settings.yaml')).toBeInTheDocument();
     expect(api.callsOf('identity:get')).toHaveLength(0);
+  });
+
+  it('first run (no settings): asks for the setup link, shows what it sets up, applies only on confirm', async () => {
+    const user = userEvent.setup();
+    const api = fakeApi({
+      info: {
+        version: '0.1.0',
+        platform: 'linux',
+        settingsPath: '/home/john/.config/Grantbox/settings.yaml',
+        managedSettingsPath: '/etc/grantbox/settings.yaml',
+        settingsProblem: { code: 'SETTINGS_MISSING', message: 'Grantbox has no settings file at /home/john/.config/Grantbox/settings.yaml.' },
+      },
+    });
+    renderWithApi(<App />, api);
+    expect(await screen.findByRole('heading', { name: 'Ask your IT team for your Grantbox setup link' })).toBeInTheDocument();
+    await user.click(screen.getByLabelText('Setup link'));
+    await user.paste('grantbox://setup?settings=YQ');
+    await user.click(screen.getByRole('button', { name: 'Check link' }));
+    expect(await screen.findByText('git.company1.example')).toBeInTheDocument();
+    expect(screen.getByText('eu-west-1')).toBeInTheDocument();
+    expect(api.callsOf('setup:apply')).toHaveLength(0);
+    await user.click(screen.getByRole('button', { name: 'Set up Grantbox' }));
+    expect(api.callsOf('setup:apply')).toEqual([{ link: 'grantbox://setup?settings=YQ' }]);
   });
 
   it('shows sign-in when nobody is signed in, then the workspace', async () => {

@@ -1,6 +1,7 @@
 // The one place invoke channels meet the services, and service events become renderer events. No electron import:
 // Electron's transport, dialogs and desktop integration are injected, so the SAME code runs in the app and in the
 // e2e harness (which fakes only the transport). Every handler goes through guard() with its ARG_SCHEMAS entry.
+import type { SetupOps } from '../../services/settings/setup-ops';
 import { AppError, isAppError } from '../../services/errors';
 import type { Services } from '../../services/services';
 import type {
@@ -60,6 +61,8 @@ export interface RegisterOptions {
   mfaTimeoutMs?: number;
   /** The person's home folder, for what dropped paths may not name (default os.homedir()). */
   homeDir?: string;
+  /** Settings view and setup links (main/services/settings/setup-ops). */
+  setup?: SetupOps;
 }
 
 export interface Registration {
@@ -167,6 +170,11 @@ export function registerIpc(options: RegisterOptions): Registration {
     return { path: file, records };
   };
 
+  const setupOps = (): SetupOps => {
+    if (!options.setup) throw new AppError('SETTINGS_PROBLEM', 'Setup links are not available here.', { details: { hint: 'Use `grantbox setup LINK` in a terminal.' } });
+    return options.setup;
+  };
+
   const handlers: Handlers = {
     'app:info': async () => {
       if (!services && options.loadServices) await retrySettings(options.loadServices);
@@ -180,6 +188,22 @@ export function registerIpc(options: RegisterOptions): Registration {
         });
       }
       await shell.openExternal(href);
+    },
+
+    'settings:describe': () => setupOps().describe(),
+    'setup:preview': ({ link }) => setupOps().preview(link),
+    'setup:apply': async ({ link }) => {
+      await setupOps().apply(link);
+      // The written settings.yaml is the person's file from now on: start the services from it (or report why not).
+      if (options.loadServices) {
+        if (services) {
+          const old = services;
+          services = null;
+          await old.close().catch(() => undefined);
+        }
+        await retrySettings(options.loadServices);
+      }
+      return info;
     },
 
     'identity:get': () => need().identity.current(),

@@ -23,6 +23,10 @@ export type ArgSchemas = { [C in InvokeChannel]: z.ZodType<ArgsOf<C>> };
 export const ARG_SCHEMAS: ArgSchemas = {
   'app:info': none,
   'app:openExternal': z.strictObject({ url: z.string().min(1).max(2048) }),
+  'settings:describe': none,
+  // A setup link carries a whole settings file in base64url at most (1 MiB → ~1.4 M characters).
+  'setup:preview': z.strictObject({ link: z.string().min(1).max(1_500_000) }),
+  'setup:apply': z.strictObject({ link: z.string().min(1).max(1_500_000) }),
 
   'identity:get': none,
   'identity:signIn': z.strictObject({

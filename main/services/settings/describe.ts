@@ -2,19 +2,10 @@
 // "aws.region: eu-west-1 — set by your IT team (/etc/grantbox/settings.yaml)". Values pass through the redaction
 // guard (a git URL may carry user:token) before they are shown anywhere.
 import { redactString } from '../audit/redact';
+import type { SettingValue } from '../../../preload/contract';
 import type { EffectiveSettings, ValueOrigin } from './effective';
 
-export interface SettingValue {
-  /** Dotted key, e.g. "aws.region". */
-  key: string;
-  /** The value as text (lists joined with ", "), redacted. */
-  value: string;
-  origin: ValueOrigin['kind'];
-  /** The file it came from (managed or personal); absent for defaults. */
-  file?: string;
-  /** True when IT's managed settings set it (the person cannot change it). */
-  locked: boolean;
-}
+export type { SettingValue };
 
 function leaves(value: unknown, prefix: string, out: Array<{ key: string; value: string }>): void {
   if (value === null || value === undefined) return;

@@ -15,3 +15,4 @@ export async function loadSettingsFile(file: string, options: { env?: NodeJS.Pro
   return loadEffectiveSettings({ flag: file, ...options });
 }
 export * from './setup-link';
+export * from './setup-ops';

@@ -10,26 +10,13 @@ import path from 'node:path';
 import { PersonalSettingsSchema, type PersonalSettings } from '../../../config/schema';
 import { AppError } from '../errors';
 import { defaultDataDir } from '../paths';
+import type { SetupSummary } from '../../../preload/contract';
 import type { ManagedInfo } from './effective';
 import { MAX_SETTINGS_BYTES, validateSettingsText } from './settings-file';
 
-export type SetupLink = { kind: 'url'; url: URL } | { kind: 'inline'; text: string };
+export type { SetupSummary };
 
-/** What a person confirms: plain facts, no secrets (URLs lose any user:password). */
-export interface SetupSummary {
-  /** Where the settings came from: the settings file's URL, or "the link itself". */
-  from: string;
-  /** The grants repository's host (git), or "a folder on this computer (PATH)". */
-  grants?: string;
-  /** The sign-in provider's host, when the settings configure company sign-in. */
-  signIn?: string;
-  region?: string;
-  /** Top-level sections the link sets (each replaces the person's section). */
-  sections: string[];
-  /** The file that will be written, and whether it replaces an existing one. */
-  target: string;
-  replacesExisting: boolean;
-}
+export type SetupLink = { kind: 'url'; url: URL } | { kind: 'inline'; text: string };
 
 export interface SetupPlan {
   summary: SetupSummary;

@@ -15,6 +15,7 @@ vi.mock('electron', async () => {
   const app = Object.assign(new EE(), {
     enableSandbox: vi.fn(),
     requestSingleInstanceLock: vi.fn(() => true),
+    setAsDefaultProtocolClient: vi.fn(() => true),
     setAppUserModelId: vi.fn(),
     whenReady: vi.fn(() => Promise.resolve()),
     getVersion: () => '9.9.9',

@@ -9,6 +9,9 @@ import { fakeServices, RecordingTransport, trustedSenders } from '../../../helpe
 const VALID_ARGS: { [C in InvokeChannel]: ArgsOf<C> } = {
   'app:info': undefined,
   'app:openExternal': { url: 'https://docs.aws.amazon.com/' },
+  'settings:describe': undefined,
+  'setup:preview': { link: 'grantbox://setup?settings=YQ' },
+  'setup:apply': { link: 'grantbox://setup?settings=YQ' },
   'identity:get': undefined,
   'identity:signIn': {
     accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
