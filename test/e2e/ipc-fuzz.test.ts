@@ -59,6 +59,10 @@ const safePath = () => fc.constantFrom(files.small, files.folder, files.missing,
 const VALID: { [C in InvokeChannel]: () => fc.Arbitrary<ArgsOf<C>> } = {
   'app:info': () => fc.constant(undefined),
   'app:openExternal': () => fc.oneof(fc.webUrl(), fc.constantFrom('https://docs.aws.amazon.com/IAM/', 'https://github.com\\@evil.com', 'https://github.com/x')).map((url) => ({ url })),
+  'settings:describe': () => fc.constant(undefined),
+  // Never a complete valid link: applying one would replace the harness's settings mid-run.
+  'setup:preview': () => fc.oneof(fc.string({ minLength: 1, maxLength: 200 }), fc.constantFrom('grantbox://setup?url=http%3A%2F%2Fevil.example%2Fs.yaml', 'grantbox://setup?settings=%%%', 'grantbox://setup?settings=YQ')).map((link) => ({ link })),
+  'setup:apply': () => fc.oneof(fc.string({ minLength: 1, maxLength: 200 }), fc.constantFrom('grantbox://setup?settings=YQ', 'grantbox://nope')).map((link) => ({ link })),
   'identity:get': () => fc.constant(undefined),
   'identity:signIn': () =>
     fc.oneof(
