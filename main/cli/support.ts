@@ -27,7 +27,12 @@ export interface CliDeps {
 
 export const defaultDeps: CliDeps = {
   createServices: async (settingsPath) =>
-    (await import('../services/container')).createServices({ ...(settingsPath ? { settingsPath } : {}), appVersion: VERSION, liveGrants: false }),
+    (await import('../services/container')).createServices({
+      ...(settingsPath ? { settingsPath } : {}),
+      appVersion: VERSION,
+      liveGrants: false,
+      openUrl: (await import('./open-url')).cliOpenUrl(),
+    }),
   isTTY: () => Boolean(process.stderr.isTTY),
   dataDir: () => defaultDataDir(),
   // Light (keytar itself is required on first use).

@@ -14,6 +14,13 @@ export function register(program: Command): void {
           printJson(info);
         } else if (!info) {
           process.stdout.write('Not signed in. Run `grantbox login`.\n');
+        } else if (info.method) {
+          // Company sign-in: user, groups, provider and when.
+          process.stdout.write(
+            `${info.userName}\n` +
+              `  signed in with ${info.provider ?? 'your company'} (${info.method === 'oidc' ? 'OpenID Connect' : 'IAM Identity Center'})${info.signedInAt ? ` at ${info.signedInAt}` : ''}\n` +
+              `  groups: ${info.groups?.length ? info.groups.join(', ') : '(none)'}\n`,
+          );
         } else {
           process.stdout.write(
             `${info.userName}${info.account ? ` (account ${info.account})` : ''}\n` +
