@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { GitGrantSource, type GitSourceSettings } from '../../main/services/grants/git-grant-source';
 import type { LogRecord, SessionLogWriter } from '../../main/services/audit/types';
 import { createGrantsRepo, git, startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server';
+import { commitSigned, pgpKey } from '../helpers/git-fixtures';
 import { grantYaml } from '../helpers/grant-yaml';
 import { runCli } from '../helpers/run-cli';
 
@@ -95,6 +96,28 @@ describe('rollback protection', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe('rollback protection with signed commits', () => {
+  it('an older revision with a valid signature is still refused: it does not descend from the one in use', async () => {
+    const admin = await pgpKey('admin');
+    await fs.writeFile(path.join(dataDir, 'admin.asc'), admin.publicKey);
+    const repo = await createGrantsRepo(server, 'signed-rewind');
+    const withFinance = await commitSigned(repo, { 'grants/hr-upload.yaml': grantYaml('hr-upload'), 'grants/finance.yaml': grantYaml('finance') }, admin.privateKey, 'both');
+    await git(repo.work, 'rm', '-q', 'grants/finance.yaml');
+    const removed = await commitSigned(repo, {}, admin.privateKey, 'remove finance');
+    const log = new MemoryLog();
+    const src = new GitGrantSource({ source: 'git', url: repo.url, branch: 'main', path: 'grants', signedBy: ['admin.asc'] }, { dataDir, settingsDir: dataDir, log });
+    expect((await src.sync()).revision).toBe(removed);
+
+    // Replaying the older, properly signed revision would bring the removed grant back.
+    await git(repo.work, 'reset', '-q', '--hard', withFinance);
+    await forcePush(repo.work);
+    const snap = await src.sync();
+    expect(snap.revision).toBe(removed);
+    expect(names(snap)).toEqual(['hr-upload']);
+    expect(rejected(log)).toEqual([expect.objectContaining({ revision: withFinance, kind: 'rewind' })]);
   });
 });
 
