@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { isAppError, toAppError } from '../../services/errors';
 import { defaultDataDir, resolveSettingsPath } from '../../services/paths';
 import { action } from '../support';
+import { grantsUrlProblem } from '../../../config/grants-url';
 
 /** AWS refuses signed requests more than 5 minutes off. */
 const MAX_SKEW_MS = 5 * 60_000;
@@ -148,14 +149,21 @@ export function register(program: Command): void {
       }
 
       if (loaded) {
+        // Plain http is accepted only with signedBy, and then said here (the settings warning GRANTS_URL_HTTP).
+        const g = loaded.settings.grants;
+        const transport = g.source === 'git' ? grantsUrlProblem(g.url, (g.signedBy?.length ?? 0) > 0) : null;
+        const warn = transport?.severity === 'warning' ? ' — warning: grants come over plain http (signed commits are checked, but updates can be held back)' : '';
         const grants = await GrantStore.open(loaded.settings, loaded.dir, { dataDir: defaultDataDir(), secrets: secretStore, live: false, ...(network ? { network } : {}) }).then(
           (store): Line => {
             const s = store.status();
             store.close();
-            if (s.total === 0) return { label: 'Grants', ok: false, text: `no valid grants in ${s.location}`, fix: 'Run `grantbox grants lint` to see why, or ask whoever manages grants.' };
-            return { label: 'Grants', ok: true, text: `${s.total} grant${s.total === 1 ? '' : 's'} from ${s.location}${s.revision ? ` @ ${s.revision.slice(0, 8)}` : ''}${s.notice ? ` — ${s.notice}` : ''}` };
+            if (s.total === 0) return { label: 'Grants', ok: false, text: `no valid grants in ${s.location}${warn}`, fix: 'Run `grantbox grants lint` to see why, or ask whoever manages grants.' };
+            return { label: 'Grants', ok: true, text: `${s.total} grant${s.total === 1 ? '' : 's'} from ${s.location}${s.revision ? ` @ ${s.revision.slice(0, 8)}` : ''}${s.notice ? ` — ${s.notice}` : ''}${warn}` };
           },
-          (e: unknown) => problem('Grants', e),
+          (e: unknown) => {
+            const line = problem('Grants', e);
+            return { ...line, text: `${line.text}${warn}` };
+          },
         );
         lines.push(grants);
         print(grants);

@@ -40,6 +40,16 @@ async function settings(endpoint: string): Promise<string> {
 }
 
 describe('grantbox doctor', () => {
+  it('says when grants come over plain http (allowed only with signedBy)', async () => {
+    const port = await freePort();
+    const file = path.join(dir, 'settings.yaml');
+    await fs.writeFile(path.join(dir, 'admin.asc'), 'not checked before a fetch\n');
+    // "vm" is this machine by /etc/hosts but not a loopback name Grantbox knows, so it counts as a network host.
+    await fs.writeFile(file, `apiVersion: grantbox.dev/v1\nkind: Settings\ngrants:\n  source: git\n  url: http://vm:${port}/grants.git\n  signedBy: [admin.asc]\n  intervalMinutes: 0\naws:\n  region: us-east-1\n  endpoint: http://127.0.0.1:${port}\n`);
+    const { out } = await run('--settings', file, 'doctor');
+    expect(out).toMatch(/^FAIL Grants: .* — warning: grants come over plain http \(signed commits are checked, but updates can be held back\)$/m);
+  });
+
   it('reports the endpoint, a correct clock and the grants, one line each', async () => {
     offsetMs = 0;
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
