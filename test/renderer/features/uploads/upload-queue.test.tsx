@@ -1,7 +1,7 @@
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { PAGE_SIZE, UploadQueue, type QueueActions } from '../../../../renderer/features/uploads/upload-queue';
+import { PAGE_SIZE, UploadQueue, batchSummaryText, type QueueActions } from '../../../../renderer/features/uploads/upload-queue';
 import type { QueueSnapshot, UploadItem } from '../../../../preload/contract';
 
 const MB = 1024 * 1024;
@@ -171,5 +171,12 @@ describe('UploadQueue', () => {
   it('says so when nothing is uploading', () => {
     render(<UploadQueue snapshot={{ items: [], batches: [], bytesTotal: 0, bytesSent: 0, rate: 0 }} grantTitles={{}} allowReplace={{}} actions={{ cancel: vi.fn(), retry: vi.fn(), resolve: vi.fn(), cancelAll: vi.fn(), clearFinished: vi.fn() }} />);
     expect(screen.getByText('Nothing uploading. Files you add appear here.')).toBeInTheDocument();
+  });
+
+  it('says how many hidden or system files a folder upload left out', () => {
+    const base = snapshot([item({ id: 'a', state: 'done' })]).batches[0]!;
+    expect(batchSummaryText({ ...base, hiddenSkipped: 3 })).toBe('1 of 1 file uploaded · 3 hidden or system files left out');
+    expect(batchSummaryText({ ...base, hiddenSkipped: 1 })).toMatch(/· 1 hidden or system file left out$/);
+    expect(batchSummaryText(base)).not.toMatch(/hidden/);
   });
 });
