@@ -13,7 +13,7 @@
 import type { AppInfo, ExportResult } from './dto/app';
 import type { SerializedAppError } from './dto/errors';
 import type { GrantSummary, GrantsStatus } from './dto/grants';
-import type { IdentityInfo, ProfileSummary } from './dto/identity';
+import type { IdentityInfo, ProfileSummary, SignInMethodInfo } from './dto/identity';
 import type { MfaRequest, SessionEvent, SessionInfo } from './dto/sessions';
 import type { ConflictChoice, ObjectPage, QueueSnapshot, ResumableUpload } from './dto/uploads';
 import type { SettingsView, SetupSummary } from './dto/settings';
@@ -63,6 +63,17 @@ export const INVOKE_TABLE = {
   'identity:listProfiles': call<void, ProfileSummary[]>(),
   'identity:signInWithProfile': call<{ profile: string }, IdentityInfo>(),
   'identity:signOut': call<void, void>(),
+  /** How this computer signs in (from the settings): access-key fields, or one "Sign in with NAME" button. */
+  'identity:method': call<void, SignInMethodInfo>(),
+  /**
+   * Company sign-in (oidc / identityCenter): main opens the provider's page in the default browser and resolves
+   * once the person has signed in there. The page never receives the link, a code or a token.
+   */
+  'identity:signInWithCompany': call<void, IdentityInfo>(),
+  /** Stops waiting for the browser: the pending identity:signInWithCompany fails with SIGN_IN_CANCELLED. */
+  'identity:cancelSignIn': call<void, void>(),
+  /** Main copies the pending sign-in link to the clipboard (for when no browser opened). */
+  'identity:copySignInLink': call<void, void>(),
 
   'grants:list': call<void, GrantSummary[]>(),
   'grants:status': call<void, GrantsStatus>(),

@@ -15,18 +15,19 @@ import { isUsable, useSessions } from './features/sessions/use-sessions';
 import { FirstRun } from './features/setup/first-run';
 import { SettingsView } from './features/setup/settings-view';
 import { SignInScreen, signedInText } from './features/sign-in/sign-in-screen';
+import { SignInEnded } from './features/sign-in/sign-in-ended';
 import { UnverifiedNotice } from './features/sign-in/unverified-notice';
 import { ResumableNotice } from './features/uploads/resumable-notice';
 import { UploadQueue, type QueueActions } from './features/uploads/upload-queue';
 import { uploadSecondsLeft, useQueue } from './features/uploads/use-queue';
 import { useGrants } from './features/grants/use-grants';
 import { useNow } from './lib/use-now';
-import type { AppInfo, IdentityInfo } from '../preload/contract';
+import type { AppInfo, IdentityInfo, SignInMethodInfo } from '../preload/contract';
 
 type Boot =
   | { phase: 'loading' }
   | { phase: 'failed'; error: UiError }
-  | { phase: 'ready'; info: AppInfo; identity: IdentityInfo | null };
+  | { phase: 'ready'; info: AppInfo; identity: IdentityInfo | null; method?: SignInMethodInfo };
 
 export function App() {
   const api = useApi();
@@ -38,10 +39,11 @@ export function App() {
     let live = true;
     (async () => {
       const info = await api.app.info();
-      const identity = info.settingsProblem ? null : await api.identity.get();
-      return { info, identity };
+      if (info.settingsProblem) return { info, identity: null };
+      const [identity, method] = await Promise.all([api.identity.get(), api.identity.method()]);
+      return { info, identity, method };
     })().then(
-      ({ info, identity }) => live && setBoot({ phase: 'ready', info, identity }),
+      ({ info, identity, method }) => live && setBoot({ phase: 'ready', info, identity, ...(method ? { method } : {}) }),
       (e: unknown) => live && setBoot({ phase: 'failed', error: UiError.from(e) }),
     ).finally(() => live && setRetrying(false));
     return () => {
@@ -82,17 +84,33 @@ export function App() {
       </main>
     );
   }
-  const { info, identity } = boot;
+  const { info, identity, method } = boot;
   if (info.settingsProblem) {
     return <FirstRun info={info} onApplied={(next) => setBoot({ phase: 'ready', info: next, identity: null })} onRetry={retry} retrying={retrying} />;
   }
   if (!identity) {
-    return <SignInScreen onSignedIn={(id) => setBoot({ phase: 'ready', info, identity: id })} />;
+    return <SignInScreen {...(method ? { method } : {})} onSignedIn={(id) => setBoot({ phase: 'ready', info, identity: id, ...(method ? { method } : {}) })} />;
   }
-  return <Workspace info={info} identity={identity} onSignedOut={() => setBoot({ phase: 'ready', info, identity: null })} />;
+  return (
+    <Workspace
+      info={info}
+      identity={identity}
+      onSignedIn={(id) => setBoot({ phase: 'ready', info, identity: id, ...(method ? { method } : {}) })}
+      onSignedOut={() => setBoot({ phase: 'ready', info, identity: null, ...(method ? { method } : {}) })}
+    />
+  );
 }
 
-function Workspace({ info, identity, onSignedOut }: { info: AppInfo; identity: IdentityInfo; onSignedOut: () => void }) {
+/** The empty state's words: for company sign-in, say which groups matched nothing. */
+function noGrantsText(identity: IdentityInfo): string {
+  if (identity.method && identity.provider) {
+    const groups = identity.groups?.length ? `your groups at ${identity.provider} (${identity.groups.join(', ')})` : `your ${identity.provider} account (it is in no groups)`;
+    return `You are signed in as ${identity.userName}, but none of the upload places is set up for ${groups}. Ask your IT team to give you access. When they have, choose Help → Check for grant updates.`;
+  }
+  return `Ask your IT team to give ${identity.userName} access. When they have, choose Help → Check for grant updates.`;
+}
+
+function Workspace({ info, identity, onSignedIn, onSignedOut }: { info: AppInfo; identity: IdentityInfo; onSignedIn: (identity: IdentityInfo) => void; onSignedOut: () => void }) {
   const api = useApi();
   const toast = useToast();
   const sessions = useSessions();
@@ -183,6 +201,7 @@ function Workspace({ info, identity, onSignedOut }: { info: AppInfo; identity: I
         </div>
       ) : null}
 
+      <SignInEnded identity={identity} onSignedIn={onSignedIn} />
       <UnverifiedNotice identity={identity} />
 
       {status?.notice ? (
@@ -200,7 +219,9 @@ function Workspace({ info, identity, onSignedOut }: { info: AppInfo; identity: I
           {grants && grants.length === 0 ? (
             <div className="empty">
               <h2>No upload places for you yet</h2>
-              <p className="muted">Ask your IT team to give {identity.userName} access. When they have, choose Help → Check for grant updates.</p>
+              <p className="muted" data-testid="no-grants">
+                {noGrantsText(identity)}
+              </p>
             </div>
           ) : null}
           <div className="grants">

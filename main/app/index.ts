@@ -2,7 +2,7 @@
 // registration over the services, the menu, taskbar progress / notifications, and a quit that asks first while
 // uploads run. Thin on purpose: everything testable lives in the modules it wires together.
 import path from 'node:path';
-import { Notification, app, dialog, protocol, session, shell, type BrowserWindow } from 'electron';
+import { Notification, app, clipboard, dialog, protocol, session, shell, type BrowserWindow } from 'electron';
 import { isAppError } from '../services/errors';
 import { hardExitIfKeychainStuck, stuckKeychainCalls } from '../services/identity/keytar-secret-store';
 import { resolveSettingsPath } from '../services/paths';
@@ -128,6 +128,13 @@ async function start(): Promise<void> {
       async openExternal(url) {
         const href = externalUrl(url);
         if (href) await shell.openExternal(href);
+      },
+      async openSignInPage(url) {
+        // Built by main from the settings' provider; only web pages go to the browser.
+        if (/^https?:\/\//.test(url)) await shell.openExternal(url);
+      },
+      copyText(text) {
+        clipboard.writeText(text);
       },
       notify(title, body) {
         if (Notification.isSupported()) new Notification({ title, body }).show();

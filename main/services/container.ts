@@ -37,6 +37,8 @@ export interface CreateServicesOptions {
   appVersion?: string;
   /** Watch/fetch grants in the background (default true; one-shot CLI commands pass false). */
   liveGrants?: boolean;
+  /** Uploads wait (instead of failing) while a company sign-in has ended; default: as liveGrants (the app). */
+  holdUploadsForSignIn?: boolean;
   /** Fake clock for tests. */
   clock?: Clock;
   /** Opens company sign-in pages in the default browser (Electron: shell.openExternal; CLI: xdg-open/open/start). */
@@ -125,11 +127,14 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
       clients,
       audit: log,
       dataDir,
+      holdOnSignInEnded: options.holdUploadsForSignIn ?? options.liveGrants ?? true,
       ...(settings.uploads?.concurrency ? { concurrency: settings.uploads.concurrency } : {}),
       ...(settings.uploads?.partConcurrency ? { partConcurrency: settings.uploads.partConcurrency } : {}),
       ...(settings.uploads?.maxConcurrency ? { maxConcurrency: settings.uploads.maxConcurrency } : {}),
     });
     holder.uploads = uploadEngine;
+    // A company sign-in that ended holds the queue (nothing lost); signing in again releases it.
+    closers.push(identityService.onChanged((identity) => uploadEngine.holdForSignIn(Boolean(identity?.signInEnded))));
     closers.push(() => uploadEngine.close());
     const objects = createObjectService({ resolveGrant, credentials, clients });
     closers.push(() => objects.close());

@@ -86,6 +86,8 @@ export interface UploadService {
   onProgress(listener: (snapshot: QueueSnapshot) => void): Unsubscribe;
   /** Resolves when every queued item has finished (CLI). */
   drain(): Promise<void>;
+  /** The company sign-in ended (true): uploads wait; after signing in again (false) they continue. */
+  holdForSignIn(held: boolean): void;
 }
 
 export interface ObjectService {

@@ -21,6 +21,11 @@ export interface IdentityInfo {
   groups?: string[];
   /** When this sign-in happened (ISO time). */
   signedInAt?: string;
+  /**
+   * Company sign-in: the provider no longer honours it (refresh token refused). The person is still shown as
+   * signed in, uploads wait, and "Sign in again" continues them.
+   */
+  signInEnded?: boolean;
 }
 
 /** The sign-in method the settings choose: the sign-in screen shows access-key fields or one company button. */

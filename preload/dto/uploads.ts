@@ -69,6 +69,11 @@ export interface QueueSnapshot {
    * IPC; this counts the items left out of this snapshot (snapshot() itself returns them all).
    */
   omittedItems?: number;
+  /**
+   * The company sign-in has ended: nothing new starts, and uploads that needed fresh access went back in line.
+   * They continue by themselves once the person has signed in again.
+   */
+  waitingForSignIn?: boolean;
 }
 
 /** A multipart upload left unfinished (quit, crash) that can be resumed or cleaned up. */

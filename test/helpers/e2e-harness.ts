@@ -26,6 +26,8 @@ import { createAppHandler } from '../../main/app/protocol';
 import { createServices } from '../../main/services/container';
 import type { Services } from '../../main/services/services';
 import type { AppInfo } from '../../preload/contract';
+import { startOidcProvider, type OidcProviderRig } from '../../main/services/sandbox/oidc-provider';
+import { seedCompanySignIn } from '../../main/services/sandbox/seed';
 import { startNoCallerIdentityProxy } from './no-caller-identity-proxy';
 import { startTutorialWorld, type TestWorld } from './world';
 
@@ -68,6 +70,14 @@ export interface Harness {
   unexpected: Array<{ channel: string; error: string }>;
   /** Calls a registered (guarded) listener directly, as our window would: no HTTP, any structured-clone value. */
   invoke(channel: string, arg: unknown): Promise<unknown>;
+  /** Company sign-in pages main asked the "default browser" to open (shell.openSignInPage). */
+  signInPages: string[];
+  /** What "Copy sign-in link" put on the clipboard. */
+  clipboard: string[];
+  /** Plays the default browser: called with each sign-in page main opens (set by the test). */
+  browser: { open?: (url: string) => Promise<void> | void };
+  /** The local OpenID Provider (companySignIn only). */
+  rig?: OidcProviderRig;
   tmp: string;
   close(): Promise<void>;
 }
@@ -173,6 +183,12 @@ export interface HarnessOptions {
    * where a setup link writes it, as in the app without --settings.
    */
   firstRun?: boolean;
+  /**
+   * Company sign-in: start the real local OpenID Provider (main/services/sandbox/oidc-provider.ts), register it in
+   * moto as an IAM OIDC identity provider trusted by the tutorial role, and write `signIn: method: oidc` settings.
+   * moto runs with auth off then (it answers the unsigned AssumeRoleWithWebIdentity with a 500 when auth is on).
+   */
+  companySignIn?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -189,13 +205,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(tmp, 'aws-credentials');
   process.env.AWS_CONFIG_FILE = path.join(tmp, 'aws-config');
 
-  const world = await startTutorialWorld({ auth: true });
+  const world = await startTutorialWorld({ auth: !options.companySignIn });
+  let rig: OidcProviderRig | undefined;
   let services: Services | null = null;
   let proxy: { port: number; close(): Promise<void> } | undefined;
   let refuser: { port: number; close(): Promise<void> } | undefined;
   try {
     if (options.uploadBytesPerSecond) proxy = await startPacingProxy(world.moto.port, options.uploadBytesPerSecond);
     if (options.refuseGetCallerIdentity) refuser = await startNoCallerIdentityProxy(proxy?.port ?? world.moto.port);
+    if (options.companySignIn) {
+      rig = await startOidcProvider();
+      await seedCompanySignIn(world.endpoint, { issuer: rig.issuer, clientId: rig.clientId, accountId: world.accountId });
+    }
     const front = refuser ?? proxy;
     const endpoint = front ? `http://127.0.0.1:${front.port}` : world.endpoint;
     await fs.copyFile(path.join(ROOT, 'config', 'grants', 'hr-upload.yaml'), path.join(grantsDir, 'hr-upload.yaml'));
@@ -212,6 +233,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       `  region: ${world.region}`,
       `  endpoint: ${endpoint}`,
       '  forcePathStyle: true',
+      ...(rig
+        ? ['signIn:', '  method: oidc', `  issuer: ${rig.issuer}`, `  clientId: ${rig.clientId}`, '  userClaim: email', '  groupsClaim: groups', '  name: Company1']
+        : []),
       '',
     ].join('\n');
     if (!options.firstRun) await fs.writeFile(settingsPath, options.settingsText ?? workingSettings);
@@ -252,6 +276,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       managedSettingsPath: managedSettingsPath().path,
       ...(settingsProblem ? { settingsProblem } : {}),
     };
+    const signInPages: string[] = [];
+    const clipboard: string[] = [];
+    const defaultBrowser: Harness['browser'] = {};
     const registration = registerIpc({
       transport: { handle: (channel, listener) => void listeners.set(channel, listener) },
       trusted,
@@ -276,6 +303,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
       shell: {
         openExternal: async (url) => void opened.push(url),
+        openSignInPage: async (url) => {
+          signInPages.push(url);
+          await defaultBrowser.open?.(url);
+        },
+        copyText: (text) => void clipboard.push(text),
         notify: (title, body) => void notifications.push({ title, body }),
         setProgress: (fraction) => void progress.push(fraction),
       },
@@ -355,6 +387,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         if (!listener) return { ok: false, error: { code: 'IPC_NO_SUCH_CHANNEL', message: 'No such channel.' } };
         return listener(windowEvent(), arg);
       },
+      signInPages,
+      clipboard,
+      browser: defaultBrowser,
+      ...(rig ? { rig } : {}),
       tmp,
       async close() {
         registration.dispose();
@@ -364,6 +400,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         await live?.close().catch(() => undefined);
         await refuser?.close();
         await proxy?.close();
+        await rig?.stop();
         await world.stop();
         await fs.rm(tmp, { recursive: true, force: true });
       },
@@ -372,6 +409,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await services?.close().catch(() => undefined);
     await refuser?.close();
     await proxy?.close();
+    await rig?.stop();
     await world.stop();
     throw e;
   }

@@ -23,6 +23,7 @@ import type {
   ResumableUpload,
   SerializedAppError,
   SessionInfo,
+  SignInMethodInfo,
 } from '../../preload/contract';
 
 export interface FakeCall {
@@ -45,6 +46,10 @@ export interface FakeState {
   exportResult: ExportResult;
   /** Session length used by assume/extend, seconds. */
   sessionSeconds: number;
+  /** How this computer signs in (access keys unless a test sets a company method). */
+  signInMethod: SignInMethodInfo;
+  /** Who identity:signInWithCompany signs in. */
+  companyIdentity: IdentityInfo;
 }
 
 export type FakeApi = GrantboxApi & {
@@ -71,6 +76,19 @@ export const JOHN: IdentityInfo = {
   userName: 'john',
   accessKeyIdLast4: 'WXYZ',
   verified: true,
+};
+
+/** john signed in with company sign-in (OpenID Connect at Company1). */
+export const COMPANY_JOHN: IdentityInfo = {
+  arn: '',
+  account: '',
+  userName: 'john@company1.example',
+  accessKeyIdLast4: '',
+  verified: true,
+  method: 'oidc',
+  provider: 'Company1',
+  groups: ['hr-staff'],
+  signedInAt: '2026-12-01T09:00:00Z',
 };
 
 export const HR_GRANT: GrantSummary = {
@@ -115,6 +133,8 @@ export function defaultState(overrides: Partial<FakeState> = {}): FakeState {
     objectPages: [{ objects: [], prefixes: [] }],
     exportResult: { path: '/home/john/Desktop/grantbox-log.jsonl', records: 42 },
     sessionSeconds: 3600,
+    signInMethod: { method: 'accessKey', name: 'AWS access key' },
+    companyIdentity: COMPANY_JOHN,
     ...overrides,
   };
 }
@@ -157,6 +177,13 @@ export function createFakeApi(initial: Partial<FakeState> = {}, clock: () => num
     'identity:signOut': () => {
       state.identity = null;
     },
+    'identity:method': () => state.signInMethod,
+    'identity:signInWithCompany': () => {
+      state.identity = state.companyIdentity;
+      return state.identity;
+    },
+    'identity:cancelSignIn': () => undefined,
+    'identity:copySignInLink': () => undefined,
 
     'grants:list': () => state.grants,
     'grants:status': () => state.status,

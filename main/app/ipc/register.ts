@@ -33,6 +33,14 @@ export interface Dialogs {
 /** Desktop integration beyond the window contents. */
 export interface DesktopShell {
   openExternal(url: string): Promise<void>;
+  /**
+   * Opens a company sign-in page in the default browser (never an embedded window). The URL comes from main's own
+   * sign-in method (the provider in the settings), never from the renderer, so it is not held to openExternal's
+   * allow-list.
+   */
+  openSignInPage(url: string): Promise<void>;
+  /** Puts text on the clipboard ("Copy sign-in link"). */
+  copyText(text: string): void;
   /** An OS notification. */
   notify(title: string, body: string): void;
   /** Taskbar/dock progress, 0..1, or null to clear it. */
@@ -69,6 +77,12 @@ export interface Registration {
   /** Help → Export session log… (the menu calls this directly, no renderer round-trip). */
   exportLog(options?: ArgsOf<'logs:export'>): Promise<ExportResult>;
   dispose(): void;
+}
+
+/** The company sign-in waiting for the browser (one at a time). The link stays in main. */
+interface SignInAttempt {
+  controller: AbortController;
+  link: string | null;
 }
 
 type Handlers = { [C in InvokeChannel]: (args: ArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> };
@@ -120,6 +134,7 @@ export function registerIpc(options: RegisterOptions): Registration {
   let info = options.info;
   const now = options.now ?? Date.now;
   const mfaTimeoutMs = options.mfaTimeoutMs ?? 5 * 60_000;
+  let signInAttempt: SignInAttempt | null = null;
   const need = (): Services => {
     if (!services) throw settingsError(info.settingsProblem);
     return services;
@@ -212,6 +227,36 @@ export function registerIpc(options: RegisterOptions): Registration {
     'identity:listProfiles': () => need().identity.listProfiles(),
     'identity:signInWithProfile': ({ profile }) => need().identity.signInWithProfile(profile),
     'identity:signOut': () => need().identity.signOut(),
+    'identity:method': () => need().identity.summary(),
+    'identity:signInWithCompany': async () => {
+      const identity = need().identity;
+      // A second click replaces the first attempt (its loopback listener stops).
+      signInAttempt?.controller.abort();
+      const attempt: SignInAttempt = { controller: new AbortController(), link: null };
+      signInAttempt = attempt;
+      try {
+        return await identity.signInInteractive({
+          signal: attempt.controller.signal,
+          onLink: (link) => {
+            attempt.link = link.url;
+            if (!link.opened) void shell.openSignInPage(link.url).catch(() => undefined);
+          },
+        });
+      } finally {
+        if (signInAttempt === attempt) signInAttempt = null;
+      }
+    },
+    'identity:cancelSignIn': () => {
+      signInAttempt?.controller.abort();
+    },
+    'identity:copySignInLink': () => {
+      if (!signInAttempt?.link) {
+        throw new AppError('SIGN_IN_NO_LINK', 'There is no sign-in link to copy right now.', {
+          details: { hint: 'Press the sign-in button first: the link exists while Grantbox waits for your browser.' },
+        });
+      }
+      shell.copyText(signInAttempt.link);
+    },
 
     'grants:list': async () => {
       const s = need();

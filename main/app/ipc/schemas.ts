@@ -41,6 +41,10 @@ export const ARG_SCHEMAS: ArgSchemas = {
   'identity:listProfiles': none,
   'identity:signInWithProfile': z.strictObject({ profile: z.string().min(1).max(128) }),
   'identity:signOut': none,
+  'identity:method': none,
+  'identity:signInWithCompany': none,
+  'identity:cancelSignIn': none,
+  'identity:copySignInLink': none,
 
   'grants:list': none,
   'grants:status': none,

@@ -24,6 +24,8 @@ export interface IdentityServiceDeps extends SignInMethodDeps {
 export class DefaultIdentityService implements IdentityService {
   private readonly listeners = new Listeners<IdentityInfo | null>();
   readonly method: SignInMethod;
+  /** The provider refused to renew this sign-in (SIGN_IN_ENDED) and nobody has signed in again yet. */
+  private ended = false;
 
   constructor(private readonly deps: IdentityServiceDeps) {
     this.method = deps.method ?? new AccessKeyMethod(deps);
@@ -40,13 +42,27 @@ export class DefaultIdentityService implements IdentityService {
     });
   }
 
-  current(): Promise<IdentityInfo | null> {
-    return this.method.current();
+  async current(): Promise<IdentityInfo | null> {
+    const info = await this.method.current();
+    return info && this.ended ? { ...info, signInEnded: true } : info;
   }
 
-  /** Credentials for one STS call (fresh each time); see SignInMethod.baseCredentials. */
-  baseCredentials(): Promise<BaseCredentials> {
-    return this.method.baseCredentials();
+  /**
+   * Credentials for one STS call (fresh each time); see SignInMethod.baseCredentials. When the provider says the
+   * sign-in has ended (SIGN_IN_ENDED), listeners hear it once — the app shows "sign in again" and the upload queue
+   * waits — until the person signs in again.
+   */
+  async baseCredentials(): Promise<BaseCredentials> {
+    try {
+      return await this.method.baseCredentials();
+    } catch (e) {
+      if (isAppError(e) && e.code === 'SIGN_IN_ENDED' && !this.ended) {
+        this.ended = true;
+        const info = await this.method.current().catch(() => null);
+        if (info) this.listeners.emit({ ...info, signInEnded: true });
+      }
+      throw e;
+    }
   }
 
   /** The long-term access key (access-key method only). Throws NOT_SIGNED_IN when nobody is signed in. */
@@ -75,6 +91,7 @@ export class DefaultIdentityService implements IdentityService {
   /** Browser or device sign-in with the configured company method. */
   async signInInteractive(options: InteractiveSignInOptions = {}): Promise<IdentityInfo> {
     const info = await this.method.signInInteractive(options);
+    this.ended = false;
     this.listeners.emit(info);
     return info;
   }
@@ -100,6 +117,7 @@ export class DefaultIdentityService implements IdentityService {
     } else {
       await this.method.signOut();
     }
+    this.ended = false;
     this.listeners.emit(null);
   }
 

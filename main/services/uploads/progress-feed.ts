@@ -13,6 +13,8 @@ export interface FeedSource {
   /** Jobs with a run in progress. */
   running(): Iterable<Job>;
   busy(): boolean;
+  /** The queue holds until the person signs in again. */
+  waitingForSignIn?(): boolean;
 }
 
 function* itemsOf(jobs: Iterable<Job>) {
@@ -63,7 +65,8 @@ export class ProgressFeed {
   }
 
   private build(maxItems: number, now: number): QueueSnapshot {
-    return buildSnapshot({ items: itemsOf(this.source.jobs()), batches: this.source.batches(), maxItems, overall: this.overall, now });
+    const snapshot = buildSnapshot({ items: itemsOf(this.source.jobs()), batches: this.source.batches(), maxItems, overall: this.overall, now });
+    return this.source.waitingForSignIn?.() ? { ...snapshot, waitingForSignIn: true } : snapshot;
   }
 
   private tick(): void {

@@ -34,6 +34,11 @@ export interface UploadServiceDeps {
   clients: AwsClientFactory;
   audit: SessionLogWriter;
   dataDir: string;
+  /**
+   * When the company sign-in ends, hold the line and put uploads that needed fresh access back in it (the app);
+   * without it they fail with SIGN_IN_ENDED (one-shot CLI commands, which nobody can sign in again during).
+   */
+  holdOnSignInEnded?: boolean;
   /** Multipart files at once (default 4). */
   concurrency?: number;
   /** Fixes the parts in flight per multipart file (and files × this small files at once), turning the adaptive
@@ -78,6 +83,8 @@ export class UploadQueue implements UploadEngine {
   private readonly scheduler: Scheduler<Job>;
   private readonly feed: ProgressFeed;
   private closed = false;
+  /** The company sign-in has ended: hold the line until holdForSignIn(false). */
+  private waitingForSignIn = false;
 
   constructor(private readonly deps: UploadServiceDeps) {
     const files = deps.concurrency ?? 4;
@@ -93,7 +100,13 @@ export class UploadQueue implements UploadEngine {
     }
     this.clients = new TransferClientPool(deps.clients, deps.credentials, this.limits, this.gate?.controller.max);
     this.feed = new ProgressFeed(
-      { jobs: () => this.jobs.values(), batches: () => this.batches.values(), running: () => this.scheduler.running(), busy: () => this.busy() },
+      {
+        jobs: () => this.jobs.values(),
+        batches: () => this.batches.values(),
+        running: () => this.scheduler.running(),
+        busy: () => this.busy(),
+        waitingForSignIn: () => this.waitingForSignIn,
+      },
       deps.progressIntervalMs ?? 250,
       deps.maxItemsPerEvent ?? 1000,
     );
@@ -115,6 +128,14 @@ export class UploadQueue implements UploadEngine {
       ...(deps.parts ? { parts: deps.parts } : {}),
       touch,
       settled: () => this.checkDrain(),
+      waitForSignIn: (job) => {
+        if (!deps.holdOnSignInEnded) return false;
+        this.waitingForSignIn = true;
+        job.item.state = 'queued';
+        delete job.item.error;
+        touch();
+        return true;
+      },
     });
     this.scheduler = new Scheduler<Job>(this.limits, {
       isQueued: (job) => job.item.state === 'queued',
@@ -178,8 +199,16 @@ export class UploadQueue implements UploadEngine {
   }
 
   private pump(): void {
-    if (!this.closed) this.scheduler.pump();
+    if (!this.closed && !this.waitingForSignIn) this.scheduler.pump();
     this.feed.ensureTimer();
+  }
+
+  /** Holds the line while the company sign-in has ended (true); releases it after sign-in again (false). */
+  holdForSignIn(held: boolean): void {
+    if (!this.deps.holdOnSignInEnded || this.waitingForSignIn === held) return;
+    this.waitingForSignIn = held;
+    this.feed.touch();
+    if (!held) this.pump();
   }
 
   private requeue(job: Job, front: boolean): void {

@@ -43,6 +43,11 @@ export interface RunnerDeps {
   touch(): void;
   /** A job stopped needing anything (parked in `conflict`): the queue may be idle now. */
   settled(): void;
+  /**
+   * The job could not get access because the company sign-in has ended (SIGN_IN_ENDED): the queue puts it back in
+   * line and holds until the person signs in again, instead of failing it.
+   */
+  waitForSignIn?(job: Job): boolean;
 }
 
 /** What a finished upload produced. */
@@ -189,6 +194,8 @@ export class JobRunner {
       return;
     }
     const err = e instanceof AppError ? e : (fileError(e, item.relativePath) ?? grantAwsError(e, job.multipart.uploadId ? 'UploadPart' : 'PutObject', job.grant));
+    // Nothing is lost: the job goes back in line (an unfinished multipart upload kept) and continues after sign-in.
+    if (err.code === 'SIGN_IN_ENDED' && this.deps.waitForSignIn?.(job)) return;
     item.error = err.toJSON();
     this.deps.outcomes.finish(job, 'failed', err);
   }

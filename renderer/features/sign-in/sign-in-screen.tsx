@@ -9,9 +9,11 @@ import { UiError, useApi } from '../../api';
 import { Button } from '../../components/button';
 import { Card } from '../../components/card';
 import { ErrorMessage } from '../../components/error-message';
-import type { IdentityInfo, ProfileSummary } from '../../../preload/contract';
+import type { IdentityInfo, ProfileSummary, SignInMethodInfo } from '../../../preload/contract';
+import { CompanySignIn } from './company-sign-in';
 
 export function signedInText(identity: IdentityInfo): string {
+  if (identity.method && identity.provider) return `Signed in as ${identity.userName} (${identity.provider})`;
   // S3-compatible services may have no account number (arn:minio:iam:::user/john): say nothing rather than "account ".
   const notes = [identity.account ? `account ${identity.account}` : '', identity.verified ? '' : 'not confirmed'].filter(Boolean);
   return `Signed in as ${identity.userName}${notes.length ? ` (${notes.join(', ')})` : ''}`;
@@ -27,7 +29,10 @@ export function arnProblem(typed: string): string | null {
   return 'That does not look like a user ARN. It starts with “arn:” and ends with your user name, for example arn:aws:iam::123456789012:user/your-name. Copy it exactly from your IT team.';
 }
 
-export function SignInScreen({ onSignedIn }: { onSignedIn: (identity: IdentityInfo) => void }) {
+const ACCESS_KEYS: SignInMethodInfo = { method: 'accessKey', name: 'AWS access key' };
+
+/** `method`: how the settings say people sign in; access keys are shown only where configured. */
+export function SignInScreen({ onSignedIn, method = ACCESS_KEYS }: { onSignedIn: (identity: IdentityInfo) => void; method?: SignInMethodInfo }) {
   const api = useApi();
   const [accessKeyId, setAccessKeyId] = useState('');
   const [secret, setSecret] = useState('');
@@ -95,6 +100,26 @@ export function SignInScreen({ onSignedIn }: { onSignedIn: (identity: IdentityIn
       setError(UiError.from(err));
       setBusy(null);
     }
+  }
+
+  if (method.method !== 'accessKey') {
+    return (
+      <main className="screen screen--centered" id="main">
+        <div className="signin">
+          <div className="signin__intro">
+            <p className="brand brand--large" aria-hidden="true">
+              <span className="brand__mark">⇪</span> Grantbox
+            </p>
+            <h1 className="signin__title">Sign in to upload files</h1>
+            <p className="muted">
+              Use your {method.name} account, as for your other work apps. Grantbox opens the sign-in page in your web browser and keeps you signed
+              in on this computer.
+            </p>
+          </div>
+          <CompanySignIn name={method.name} onSignedIn={onSignedIn} />
+        </div>
+      </main>
+    );
   }
 
   return (

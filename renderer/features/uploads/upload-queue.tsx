@@ -71,7 +71,9 @@ export function UploadQueue({ snapshot, grantTitles, allowReplace, actions }: {
       <header className="queue__header">
         <h2 id="queue-title" className="queue__title">Uploads</h2>
         <p className="queue__overall">
-          {running && snapshot.bytesTotal > 0
+          {snapshot.waitingForSignIn
+            ? 'Waiting for you to sign in again — your uploads continue after that.'
+            : running && snapshot.bytesTotal > 0
             ? `${formatBytes(snapshot.bytesSent)} of ${formatBytes(snapshot.bytesTotal)}${snapshot.rate > 0 ? ` · ${formatRate(snapshot.rate)}` : ''}${snapshot.etaSeconds !== undefined ? ` · ${formatAbout(snapshot.etaSeconds)} left` : ''}`
             : running
               ? 'Uploading…'

@@ -3,6 +3,7 @@ import { signInSettingsOf, type Settings } from '../../../../config/schema';
 import { AppError } from '../../errors';
 import { AccessKeyMethod } from './access-key';
 import { OidcMethod } from './oidc';
+import { IdentityCenterMethod } from './identity-center';
 import type { OpenUrl, SignInMethod, SignInMethodDeps } from './types';
 
 export interface CreateSignInMethodOptions extends SignInMethodDeps {
@@ -19,9 +20,14 @@ export function createSignInMethod(settings: Pick<Settings, 'signIn'>, options: 
       return new AccessKeyMethod(options);
     case 'oidc':
       return new OidcMethod({ ...options, settings: signIn });
-    default:
-      throw new AppError('SIGN_IN_METHOD_UNSUPPORTED', `This version of Grantbox cannot sign in with “${signIn.method}” yet.`, {
-        details: { hint: 'Update Grantbox, or ask IT which sign-in method to use in the settings (signIn.method).', method: signIn.method },
+    case 'identityCenter':
+      return new IdentityCenterMethod({ ...options, settings: signIn });
+    default: {
+      // Settings written for a newer Grantbox (a method this build does not know).
+      const method = (signIn as { method: string }).method;
+      throw new AppError('SIGN_IN_METHOD_UNSUPPORTED', `This version of Grantbox cannot sign in with “${method}” yet.`, {
+        details: { hint: 'Update Grantbox, or ask IT which sign-in method to use in the settings (signIn.method).', method },
       });
+    }
   }
 }

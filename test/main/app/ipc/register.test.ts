@@ -10,7 +10,7 @@ function setup(overrides: Parameters<typeof fakeServices>[0] = {}, opts: { noSer
   const transport = new RecordingTransport();
   const fake = fakeServices(overrides);
   const sent: Array<[EventChannel, unknown]> = [];
-  const shell = { openExternal: vi.fn(async () => {}), notify: vi.fn(), setProgress: vi.fn() };
+  const shell = { openExternal: vi.fn(async () => {}), openSignInPage: vi.fn(async () => {}), copyText: vi.fn(), notify: vi.fn(), setProgress: vi.fn() };
   const dialogs = { saveFile: vi.fn<() => Promise<string | null>>(async () => '/tmp/out.jsonl'), openPaths: vi.fn<() => Promise<string[]>>(async () => ['/tmp/a.txt']), confirm: vi.fn<() => Promise<boolean>>(async () => false) };
   const reg = registerIpc({
     transport,
@@ -59,7 +59,7 @@ describe('registerIpc', () => {
       },
       onServicesLoaded: loaded,
       dialogs: { saveFile: async () => null, openPaths: async () => [], confirm: async () => false },
-      shell: { openExternal: async () => {}, notify: () => {}, setProgress: () => {} },
+      shell: { openExternal: async () => {}, openSignInPage: async () => {}, copyText: () => {}, notify: () => {}, setProgress: () => {} },
     });
     await expect(transport.call('app:info', undefined)).resolves.toMatchObject({ ok: true, value: { settingsProblem: { code: 'SETTINGS_INVALID', message: 'Line 3 is wrong.' } } });
     await expect(transport.call('identity:get', undefined)).resolves.toMatchObject({ ok: false, error: { code: 'SETTINGS_INVALID' } });
@@ -85,6 +85,48 @@ describe('registerIpc', () => {
     await expect(transport.call('app:openExternal', { url: 'https://github.com\\@evil.com' })).resolves.toEqual({ ok: true, value: undefined });
     await transport.call('app:openExternal', { url: 'HTTPS://GitHub.com/a/../b?q=1 2' });
     expect((shell.openExternal as ReturnType<typeof vi.fn>).mock.calls).toEqual([['https://github.com/@evil.com'], ['https://github.com/b?q=1%202']]);
+  });
+
+  it('company sign-in: main opens the provider page, copies the link itself, cancel aborts; the page gets only who signed in', async () => {
+    const LINK = 'https://login.company1.example/auth?client_id=grantbox&code_challenge=abc&state=xyz';
+    let seen: { signal?: AbortSignal } = {};
+    const signInInteractive = vi.fn(
+      (options: { signal?: AbortSignal; onLink?: (l: { url: string; opened: boolean }) => void }) =>
+        new Promise((resolve, reject) => {
+          seen = options;
+          options.onLink?.({ url: LINK, opened: false });
+          options.signal?.addEventListener('abort', () => reject(new AppError('SIGN_IN_CANCELLED', 'Signing in was cancelled.')));
+          setTimeout(() => resolve({ ...john, method: 'oidc', provider: 'Company1' }), 30);
+        }),
+    );
+    const { transport, shell } = setup({ identity: { signInInteractive, summary: () => ({ method: 'oidc', name: 'Company1' }) } });
+    await expect(transport.call('identity:method', undefined)).resolves.toEqual({ ok: true, value: { method: 'oidc', name: 'Company1' } });
+    // Nothing to copy before a sign-in started.
+    await expect(transport.call('identity:copySignInLink', undefined)).resolves.toMatchObject({ ok: false, error: { code: 'SIGN_IN_NO_LINK' } });
+
+    const pending = transport.call('identity:signInWithCompany', undefined);
+    await vi.waitFor(() => expect(shell.openSignInPage).toHaveBeenCalledWith(LINK));
+    await expect(transport.call('identity:copySignInLink', undefined)).resolves.toEqual({ ok: true, value: undefined });
+    expect(shell.copyText).toHaveBeenCalledWith(LINK);
+    const done = await pending;
+    expect(done).toMatchObject({ ok: true, value: { userName: 'john', provider: 'Company1' } });
+    expect(JSON.stringify(done)).not.toContain('code_challenge');
+    expect(seen.signal?.aborted).toBe(false);
+
+    // Cancel: the waiting call ends with SIGN_IN_CANCELLED.
+    signInInteractive.mockImplementationOnce(
+      (options) =>
+        new Promise((_resolve, reject) => {
+          options.onLink?.({ url: LINK, opened: true });
+          options.signal?.addEventListener('abort', () => reject(new AppError('SIGN_IN_CANCELLED', 'Signing in was cancelled.')));
+        }),
+    );
+    const waiting = transport.call('identity:signInWithCompany', undefined);
+    await vi.waitFor(() => expect(signInInteractive).toHaveBeenCalledTimes(2));
+    await transport.call('identity:cancelSignIn', undefined);
+    await expect(waiting).resolves.toMatchObject({ ok: false, error: { code: 'SIGN_IN_CANCELLED' } });
+    // A link the method opened itself is not opened twice.
+    expect(shell.openSignInPage).toHaveBeenCalledTimes(1);
   });
 
   it('identity:signIn passes a stated ARN to the identity service, and no options without one', async () => {
@@ -200,7 +242,7 @@ describe('reportProgress', () => {
   const snap = (batches: QueueSnapshot['batches']): QueueSnapshot => ({ items: [], batches, bytesTotal: 0, bytesSent: 0, rate: 0 });
 
   it('sets taskbar progress while running and notifies once per finished batch', () => {
-    const shell = { openExternal: vi.fn(), notify: vi.fn(), setProgress: vi.fn() };
+    const shell = { openExternal: vi.fn(), openSignInPage: vi.fn(), copyText: vi.fn(), notify: vi.fn(), setProgress: vi.fn() };
     const announced = new Set<string>();
     reportProgress(snap([batch({})]), announced, shell);
     expect(shell.setProgress).toHaveBeenLastCalledWith(0.25);

@@ -21,6 +21,10 @@ const VALID_ARGS: { [C in InvokeChannel]: ArgsOf<C> } = {
   'identity:listProfiles': undefined,
   'identity:signInWithProfile': { profile: 'default' },
   'identity:signOut': undefined,
+  'identity:method': undefined,
+  'identity:signInWithCompany': undefined,
+  'identity:cancelSignIn': undefined,
+  'identity:copySignInLink': undefined,
   'grants:list': undefined,
   'grants:status': undefined,
   'grants:sync': undefined,
@@ -79,7 +83,7 @@ function mutations(valid: unknown): unknown[] {
 function setup() {
   const transport = new RecordingTransport();
   const { services, calls } = fakeServices();
-  const shell = { openExternal: vi.fn(async () => {}), notify: vi.fn(), setProgress: vi.fn() };
+  const shell = { openExternal: vi.fn(async () => {}), openSignInPage: vi.fn(async () => {}), copyText: vi.fn(), notify: vi.fn(), setProgress: vi.fn() };
   const dialogs = { saveFile: vi.fn(async () => null), openPaths: vi.fn(async () => []), confirm: vi.fn(async () => false) };
   registerIpc({
     transport,

@@ -17,6 +17,7 @@ import {
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { AwsClientFactory } from '../../../../main/services/aws/client-factory';
+import { AppError } from '../../../../main/services/errors';
 import { createUploadService, type UploadEngine, type UploadServiceDeps } from '../../../../main/services/uploads';
 import type { UploadGrant } from '../../../../main/services/uploads/types';
 import type { LogRecord } from '../../../../main/services/audit/types';
@@ -371,5 +372,41 @@ describe('multipart', () => {
     expect(e.snapshot().items[0]!.state).toBe('skipped');
     expect(s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'bkt', Key: 'in/big.bin', UploadId: 'U2' }]);
     expect(fs.readdirSync(path.join(tmp, 'data', 'uploads'))).toEqual([]);
+  });
+});
+
+describe('company sign-in ended', () => {
+  // The S3 client's send() rejects with what the session's credential provider threw (aws-sdk-client-mock skips
+  // the provider itself, so the rejection stands in for it here; the e2e test runs the real chain).
+  const ended = () => new AppError('SIGN_IN_ENDED', 'Your company sign-in has ended — sign in again.');
+
+  it('holds the line: the upload goes back to queued (not failed), and continues after sign-in again', async () => {
+    s3.on(PutObjectCommand).rejectsOnce(ended()).resolves({ $metadata: { requestId: 'r1' } });
+    const e = engine({ holdOnSignInEnded: true });
+    await e.start('g', [file('a.txt', 'abc')]);
+    await vi.waitFor(() => expect(e.snapshot().waitingForSignIn).toBe(true));
+    e.holdForSignIn(true);
+    expect(e.snapshot().items[0]).toMatchObject({ state: 'queued', bytesSent: 0 });
+    expect(e.snapshot().items[0]!.error).toBeUndefined();
+    // A new drop while the sign-in has ended waits too.
+    await e.start('g', [file('b.txt', 'defg')]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(e.snapshot().items.map((i) => i.state)).toEqual(['queued', 'queued']);
+    expect(puts()).toHaveLength(1);
+
+    e.holdForSignIn(false);
+    await e.drain();
+    expect(e.snapshot().items.map((i) => i.state)).toEqual(['done', 'done']);
+    expect(e.snapshot().waitingForSignIn).toBeUndefined();
+    expect(puts().map((p) => p.Key)).toEqual(['in/a.txt', 'in/a.txt', 'in/b.txt']);
+  });
+
+  it('without holding (one-shot CLI commands) the upload fails with SIGN_IN_ENDED', async () => {
+    s3.on(PutObjectCommand).rejects(ended());
+    const e = engine();
+    e.holdForSignIn(true);
+    await e.start('g', [file('a.txt', 'abc')]);
+    await e.drain();
+    expect(e.snapshot().items[0]).toMatchObject({ state: 'failed', error: { code: 'SIGN_IN_ENDED' } });
   });
 });
