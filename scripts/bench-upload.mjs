@@ -13,7 +13,7 @@
 // rclone (`apt-get install rclone`) is a second baseline when installed, with its defaults; skipped with a note if
 // not. The rig counts TCP connections per client run (keep-alive at work). --engine DIR bundles the upload runner
 // from another checkout (A/B against an older engine, same files, same run). --trace FILE writes the adaptive
-// controller's limit over time for each Grantbox run.
+// controller's limit over time for each Grantbox run. --no-rclone skips that baseline.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import fs from 'node:fs';
@@ -264,7 +264,7 @@ async function main() {
   const runner = path.join(root, 'node_modules/.cache/grantbox-bench/upload-runner.cjs');
   const runnerRoot = engineRoot ?? root;
   await build({ entryPoints: [path.join(runnerRoot, 'scripts/bench/upload-runner.ts')], outfile: runner, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', nodePaths: [path.join(root, 'node_modules')], logLevel: 'warning' });
-  const withRclone = rcloneAvailable();
+  const withRclone = !args.includes('--no-rclone') && rcloneAvailable();
   fs.writeFileSync(path.join(tmp, 'rclone.conf'), '');
 
   process.stderr.write('bench: writing test files…\n');
@@ -377,7 +377,7 @@ async function main() {
   } else {
     lines.push('Goals: large file wall ≥ aws on both backends; 500 small files ≥ 1.5× aws; CPU/GiB ≤ aws; RSS < 200 MiB (1 GiB file); loop p99 < 20 ms.');
   }
-  if (!withRclone) lines.push('rclone baseline skipped: rclone is not installed (Debian/Ubuntu: `sudo apt-get install rclone`).');
+  if (!withRclone && !args.includes('--no-rclone')) lines.push('rclone baseline skipped: rclone is not installed (Debian/Ubuntu: `sudo apt-get install rclone`).');
   for (const t of traces) {
     const steps = t.history.map((h) => `${h.limit}@${(h.t / 1000).toFixed(1)}s${h.reason === 'start' || h.reason === 'grow' || h.reason === 'latency-bound' ? '' : `(${h.reason})`}`);
     lines.push(`controller, ${t.run} (${t.seconds.toFixed(1)} s): ${steps.length > 40 ? [...steps.slice(0, 20), '…', ...steps.slice(-19)].join(' ') : steps.join(' ')}`);

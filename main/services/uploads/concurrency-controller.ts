@@ -9,7 +9,7 @@
 //   fastest window seen: then the round trip, not the bandwidth, is the limit, so more requests in flight (more
 //   parts of a large file, more small files) multiply throughput;
 // - hold when throughput is flat and latency has risen (the link or the server is full: more in flight only queues);
-//   step back to the previous limit if a raise made things ≥ 10 % worse;
+//   step back to the previous limit if a raise cost ≥ 25 % of throughput while latency rose;
 // - back off multiplicatively (× 0.5) on 503 SlowDown, RequestTimeout and connection resets, at most once per
 //   window (one storm is one signal, not one per failed request), then hold for two windows;
 // - learn nothing from a window in which demand never reached the limit (too few files left to fill it), nor from
@@ -141,8 +141,9 @@ export class ConcurrencyController {
     // A raise is judged by the one window after it.
     const back = this.previousLimit;
     this.previousLimit = undefined;
-    if (back !== undefined && this.tputBeforeRaise !== undefined && tput < this.tputBeforeRaise * 0.9) {
-      // The last raise hurt: go back and stop probing upward for a while.
+    if (back !== undefined && this.tputBeforeRaise !== undefined && tput < this.tputBeforeRaise * 0.75 && latency > this.minLatency * 1.5) {
+      // The last raise hurt — throughput fell a quarter while requests queued (a dip alone is noise on a shared
+      // machine or link): go back and stop probing upward for a while.
       this.slowStart = false;
       this.set(now, back, 'revert');
       this.holdUntil = now + 4 * this.windowMs;

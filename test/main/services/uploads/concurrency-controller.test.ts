@@ -26,10 +26,13 @@ function run(c: ConcurrencyController, model: Link, opts: { periods: number; per
   let now = opts.start ?? 0;
   const limits: number[] = [];
   for (let p = 0; p < opts.periods; p++) {
-    const inFlight = Math.min(c.limit, opts.demand ?? Infinity);
-    const { bytesPerMs, latencyMs } = model(inFlight);
-    const count = Math.max(4, Math.round((bytesPerMs * periodMs) / bytes));
-    for (let i = 1; i <= count; i++) c.completed({ now: now + (periodMs * i) / count, bytes: (bytesPerMs * periodMs) / count, latencyMs, inFlight });
+    const count = Math.max(4, Math.round((model(Math.min(c.limit, opts.demand ?? Infinity)).bytesPerMs * periodMs) / bytes));
+    for (let i = 1; i <= count; i++) {
+      // The link answers with what is in flight right now (the limit may have moved within the period).
+      const inFlight = Math.min(c.limit, opts.demand ?? Infinity);
+      const { bytesPerMs, latencyMs } = model(inFlight);
+      c.completed({ now: now + (periodMs * i) / count, bytes: (bytesPerMs * periodMs) / count, latencyMs, inFlight });
+    }
     now += periodMs;
     limits.push(c.limit);
   }
