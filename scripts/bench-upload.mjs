@@ -206,7 +206,9 @@ const clientEnv = {
 const traces = [];
 
 function runGrantbox(runner, backend, prefix, paths, label) {
-  const m = measure([process.execPath, runner, backend.endpoint, 'bench', prefix, ...paths], clientEnv);
+  // GB_NODE_ARGS: extra node flags for the runner only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = process.env.GB_NODE_ARGS ? process.env.GB_NODE_ARGS.split(' ').filter(Boolean) : [];
+  const m = measure([process.execPath, ...nodeArgs, runner, backend.endpoint, 'bench', prefix, ...paths], clientEnv);
   const out = JSON.parse(m.stdout.trim().split('\n').pop());
   if (out.done !== out.files) throw new Error(`grantbox: ${out.files - out.done} of ${out.files} files not uploaded: ${JSON.stringify(out.failed)}`);
   if (out.logRecords !== out.files) throw new Error(`grantbox: ${out.logRecords} session-log records for ${out.files} files`);

@@ -9,7 +9,7 @@
 //   fastest window seen: then the round trip, not the bandwidth, is the limit, so more requests in flight (more
 //   parts of a large file, more small files) multiply throughput;
 // - hold when throughput is flat and latency has risen (the link or the server is full: more in flight only queues);
-//   step back to the previous limit if a raise cost ≥ 25 % of throughput while latency rose;
+//   step back to the previous limit if a raise cost ≥ 40 % of throughput while latency rose;
 // - back off multiplicatively (× 0.5) on 503 SlowDown, RequestTimeout and connection resets, at most once per
 //   window (one storm is one signal, not one per failed request), then hold for two windows;
 // - learn nothing from a window in which demand never reached the limit (too few files left to fill it), nor from
@@ -141,8 +141,8 @@ export class ConcurrencyController {
     // A raise is judged by the one window after it.
     const back = this.previousLimit;
     this.previousLimit = undefined;
-    if (back !== undefined && this.tputBeforeRaise !== undefined && tput < this.tputBeforeRaise * 0.75 && latency > this.minLatency * 1.5) {
-      // The last raise hurt — throughput fell a quarter while requests queued (a dip alone is noise on a shared
+    if (back !== undefined && this.tputBeforeRaise !== undefined && tput < this.tputBeforeRaise * 0.6 && latency > this.minLatency * 1.5) {
+      // The last raise hurt — throughput fell by 40 % while requests queued (a dip alone is noise on a shared
       // machine or link): go back and stop probing upward for a while.
       this.slowStart = false;
       this.set(now, back, 'revert');
