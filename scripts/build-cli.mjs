@@ -5,8 +5,14 @@
 // initializer (`__esm` + `init_x()`), and the external `require()`s sit inside those initializers, so `--help`,
 // `--version` and `grants lint` load only what they use (test/main/cli/index.test.ts checks this on the bundle).
 // Usage: node scripts/build-cli.mjs [--outfile FILE]   (default out/cli/index.cjs; the test builds elsewhere)
+//
+// It also writes out/cli/grantbox-standalone.cjs: the same CLI with its npm dependencies inlined (only keytar's
+// native module and electron stay outside), so an admins' CI job can run `grants lint | iam | diff` from this one
+// pinned file and its out/cli/grantbox-standalone.cjs.sha256 — no npm registry, no `npx grantbox` (docs/admins.md).
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
@@ -27,3 +33,25 @@ await build({
   define: { __GRANTBOX_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });
+
+if (at < 0) {
+  const standalone = 'out/cli/grantbox-standalone.cjs';
+  await build({
+    absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
+    entryPoints: ['main/cli/index.ts'],
+    outfile: standalone,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // keytar is native and only the keychain commands load it; electron is never loaded by the CLI.
+    external: ['keytar', 'electron'],
+    banner: { js: '#!/usr/bin/env node' },
+    define: { __GRANTBOX_VERSION__: JSON.stringify(pkg.version) },
+    logLevel: 'error',
+  });
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const digest = createHash('sha256').update(readFileSync(path.join(root, standalone))).digest('hex');
+  // sha256sum's format, so CI can check it with `sha256sum -c`.
+  writeFileSync(path.join(root, `${standalone}.sha256`), `${digest}  grantbox-standalone.cjs\n`);
+}

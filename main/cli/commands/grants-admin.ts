@@ -215,9 +215,16 @@ export function register(program: Command): void {
     .command('init')
     .description('Create a grants repository: README for admins, an example grant, the JSON Schema, a CI workflow')
     .argument('<dir>', 'folder to create it in (existing files are never overwritten)')
-    .action(action(async (dir: string) => {
+    .option('--cli-url <url>', 'where your CI downloads the pinned CLI (out/cli/grantbox-standalone.cjs you host)')
+    .option('--cli-sha256 <hex>', 'its sha256 (out/cli/grantbox-standalone.cjs.sha256)')
+    .action(action(async (dir: string, opts: { cliUrl?: string; cliSha256?: string }) => {
       const { initGrantsRepo } = await import('../../services/grants/init');
-      const written = await initGrantsRepo(path.resolve(dir));
+      if (Boolean(opts.cliUrl) !== Boolean(opts.cliSha256)) {
+        throw new AppError('INIT_CLI_ARTIFACT_INVALID', 'Give both --cli-url and --cli-sha256 (or neither, and fill them in later).', {
+          details: { hint: 'The workflow checks the downloaded CLI against the sha256 before running it.' },
+        });
+      }
+      const written = await initGrantsRepo(path.resolve(dir), opts.cliUrl && opts.cliSha256 ? { url: opts.cliUrl, sha256: opts.cliSha256 } : undefined);
       process.stdout.write(`${written.map((f) => `created ${path.join(dir, f)}`).join('\n')}\n`);
       process.stdout.write(`\nNext: cd ${dir} && git init && git add . && git commit -m "Grants" — then push it to your git host.\n`);
     }));

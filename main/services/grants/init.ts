@@ -30,8 +30,8 @@ permissions. Staff computers follow the \`main\` branch on their own: **a merge 
 
 1. Create a branch, edit or add a file under \`grants/\` (start from \`grants/hr-upload.yaml\`).
    Editors with the YAML extension check the file as you type (see the \`$schema\` line at the top).
-2. Check it locally: \`npx grantbox grants lint grants\`, and see what a person gets:
-   \`npx grantbox grants show hr-upload --user john\`.
+2. Check it locally: \`grantbox grants lint grants\`, and see what a person gets:
+   \`grantbox grants show hr-upload --user john\`.
 3. Open a pull request. CI lints every file (problems show on the changed lines) and writes the permission
    changes in plain words to the run summary (\`grantbox grants diff\`): new grants, people added, actions and
    folders added, longer sessions, MFA turned off… Lines marked ⚠️ widen access — review them carefully.
@@ -52,11 +52,11 @@ assumes its role directly, put the role's policies from \`iam/<grant>.json\` on 
 trust policy, \`permissionPolicy\` as its only permission policy, inline as \`GrantboxKit\`); its \`notes\` say what
 AWS cannot enforce. Regenerate the file whenever a grant changes:
 
-    npx grantbox grants iam hr-upload --path grants --format json > iam/hr-upload.json
+    grantbox grants iam hr-upload --path grants --format json > iam/hr-upload.json
 
 CI fails when a file in \`iam/\` no longer matches the grants, and \`grantbox grants diff\` says "AWS side: … must change
 too". After removing people or a grant, end their running sessions with
-\`npx grantbox grants revoke NAME --apply\` (an IAM administrator's credentials).
+\`grantbox grants revoke NAME --apply\` (an IAM administrator's credentials).
 
 ## Signed commits (optional)
 
@@ -66,14 +66,31 @@ are used. Sign merges with \`git commit -S\` (or let your git host sign merge co
 See docs/gitops.md in the Grantbox repository for the settings staff computers need.
 `;
 
-const WORKFLOW = `# Lints every grant file and, on pull requests, writes the plain-language permission diff to the run summary.
-# Needs the grantbox CLI from your npm registry (npx grantbox).
+/** Where the CI job gets the pinned CLI: IT hosts out/cli/grantbox-standalone.cjs and its sha256 (docs/admins.md). */
+export interface CliArtifact {
+  url: string;
+  sha256: string;
+}
+
+const PLACEHOLDER: CliArtifact = {
+  url: 'https://downloads.example.com/grantbox/VERSION/grantbox-standalone.cjs',
+  sha256: '0000000000000000000000000000000000000000000000000000000000000000',
+};
+
+function workflow(cli: CliArtifact): string {
+  return `# Lints every grant file and, on pull requests, writes the plain-language permission diff to the run summary.
+# Runs the grantbox CLI from ONE pinned file your IT team hosts (out/cli/grantbox-standalone.cjs from a Grantbox
+# build), checked against its sha256 before it runs — no npm registry needed. To upgrade, change both lines below
+# (docs/admins.md, "Host the CLI for CI"). \`grantbox grants init --cli-url URL --cli-sha256 HEX\` fills them in.
 name: lint-grants
 on:
   push:
   pull_request:
 permissions:
   contents: read
+env:
+  GRANTBOX_CLI_URL: ${cli.url}
+  GRANTBOX_CLI_SHA256: ${cli.sha256}
 jobs:
   lint:
     runs-on: ubuntu-latest
@@ -82,13 +99,21 @@ jobs:
       - uses: actions/setup-node@v4
         with:
           node-version: 20
+      - name: Install the pinned grantbox CLI (checksum verified)
+        run: |
+          mkdir -p "$RUNNER_TEMP/grantbox"
+          curl -fsSL --retry 3 "$GRANTBOX_CLI_URL" -o "$RUNNER_TEMP/grantbox/grantbox.cjs"
+          echo "$GRANTBOX_CLI_SHA256  $RUNNER_TEMP/grantbox/grantbox.cjs" | sha256sum -c -
+          printf '#!/bin/sh\\nexec node "%s" "$@"\\n' "$RUNNER_TEMP/grantbox/grantbox.cjs" > "$RUNNER_TEMP/grantbox/grantbox"
+          chmod +x "$RUNNER_TEMP/grantbox/grantbox"
+          echo "$RUNNER_TEMP/grantbox" >> "$GITHUB_PATH"
       - name: Lint grants
-        run: npx grantbox grants lint --format github grants
+        run: grantbox grants lint --format github grants
       - name: IAM kit is current (iam/NAME.json = grantbox grants iam NAME)
         run: |
           for f in iam/*.json; do
             [ -e "$f" ] || continue
-            npx grantbox grants iam "$(basename "$f" .json)" --path grants --format json | diff -u "$f" -
+            grantbox grants iam "$(basename "$f" .json)" --path grants --format json | diff -u "$f" -
           done
       - name: Check out the base branch
         if: github.event_name == 'pull_request'
@@ -98,8 +123,9 @@ jobs:
           path: .base
       - name: Permission changes
         if: github.event_name == 'pull_request'
-        run: npx grantbox grants diff .base/grants grants --format markdown >> "$GITHUB_STEP_SUMMARY"
+        run: grantbox grants diff .base/grants grants --format markdown >> "$GITHUB_STEP_SUMMARY"
 `;
+}
 
 /** The IAM kit of the example grant, exactly as `grantbox grants iam hr-upload --format json` prints it. */
 function exampleKit(): string {
@@ -108,19 +134,24 @@ function exampleKit(): string {
 }
 
 /** Files of a new grants repository, relative path → content. */
-export function scaffoldFiles(): Record<string, string> {
+export function scaffoldFiles(cli: CliArtifact = PLACEHOLDER): Record<string, string> {
   return {
     'README.md': README,
     'grants/hr-upload.yaml': EXAMPLE_GRANT,
     'schema/grant.schema.json': jsonSchemaFiles()['grant.schema.json']!,
-    '.github/workflows/lint-grants.yml': WORKFLOW,
+    '.github/workflows/lint-grants.yml': workflow(cli),
     'iam/hr-upload.json': exampleKit(),
   };
 }
 
 /** Writes the scaffold into dir (created if missing); refuses when any of its files already exists. */
-export async function initGrantsRepo(dir: string): Promise<string[]> {
-  const files = scaffoldFiles();
+export async function initGrantsRepo(dir: string, cli?: CliArtifact): Promise<string[]> {
+  if (cli && (!/^https:\/\//.test(cli.url) || !/^[0-9a-f]{64}$/i.test(cli.sha256))) {
+    throw new AppError('INIT_CLI_ARTIFACT_INVALID', 'The CLI for CI needs an https:// address and a 64-character sha256.', {
+      details: { hint: 'Give --cli-url https://… and --cli-sha256 with the content of out/cli/grantbox-standalone.cjs.sha256.' },
+    });
+  }
+  const files = scaffoldFiles(cli);
   const existing: string[] = [];
   for (const rel of Object.keys(files)) {
     try {

@@ -23,9 +23,21 @@ describe('initGrantsRepo', () => {
     expect(schema).toBe(await fs.readFile(path.resolve(__dirname, '../../../../config/schema/grant.schema.json'), 'utf8'));
     const workflow = parse(await fs.readFile(path.join(dir, 'repo', '.github', 'workflows', 'lint-grants.yml'), 'utf8'));
     const runs = workflow.jobs.lint.steps.map((s: { run?: string }) => s.run).filter(Boolean);
-    expect(runs).toContain('npx grantbox grants lint --format github grants');
-    expect(runs.some((r: string) => r.startsWith('npx grantbox grants diff .base/grants grants --format markdown'))).toBe(true);
-    expect(runs.some((r: string) => r.includes('npx grantbox grants iam "$(basename "$f" .json)" --path grants --format json | diff -u "$f" -'))).toBe(true);
+    expect(runs).toContain('grantbox grants lint --format github grants');
+    expect(runs.some((r: string) => r.startsWith('grantbox grants diff .base/grants grants --format markdown'))).toBe(true);
+    expect(runs.some((r: string) => r.includes('grantbox grants iam "$(basename "$f" .json)" --path grants --format json | diff -u "$f" -'))).toBe(true);
+    // The CLI comes from one pinned, checksummed file, not from an npm registry.
+    expect(runs.join('\n')).not.toContain('npx');
+    expect(runs.some((r: string) => r.includes('sha256sum -c -'))).toBe(true);
+  });
+
+  it('pins the CLI artifact it is given, and refuses an http address or a malformed checksum', async () => {
+    const cli = { url: 'https://downloads.company1.example/grantbox/0.1.0/grantbox-standalone.cjs', sha256: 'a'.repeat(64) };
+    await initGrantsRepo(path.join(dir, 'pinned'), cli);
+    const workflow = parse(await fs.readFile(path.join(dir, 'pinned', '.github', 'workflows', 'lint-grants.yml'), 'utf8'));
+    expect(workflow.env).toEqual({ GRANTBOX_CLI_URL: cli.url, GRANTBOX_CLI_SHA256: cli.sha256 });
+    await expect(initGrantsRepo(path.join(dir, 'bad1'), { ...cli, url: 'http://x.example/g.cjs' })).rejects.toMatchObject({ code: 'INIT_CLI_ARTIFACT_INVALID' });
+    await expect(initGrantsRepo(path.join(dir, 'bad2'), { ...cli, sha256: 'nope' })).rejects.toMatchObject({ code: 'INIT_CLI_ARTIFACT_INVALID' });
   });
 
   it('the kit next to the grants is what `grantbox grants iam hr-upload --format json` prints for them', async () => {
