@@ -50,6 +50,16 @@ for (const [fuse, value] of Object.entries(REQUIRED_FUSES)) {
   if (config.electronFuses?.[fuse] !== value) fail(`electron-builder.yml: electronFuses.${fuse} must be ${value}`);
 }
 if (!(config.asarUnpack ?? []).some((p) => p.includes('.node'))) fail('electron-builder.yml: asarUnpack must unpack native .node modules');
+// Fleet installers (docs/admins.md "Roll out to many desktops"): per-machine Windows installers, a pkg for Jamf,
+// deb/rpm, and the grantbox:// scheme registered by each (protocols; the .desktop MimeType on Linux).
+const targets = (os) => (config[os]?.target ?? []).map((t) => (typeof t === 'string' ? t : t.target));
+if (!(config.protocols ?? []).some((p) => (p.schemes ?? []).includes('grantbox'))) fail('electron-builder.yml: protocols must register the grantbox scheme (setup links)');
+if (config.nsis?.perMachine !== true) fail('electron-builder.yml: nsis.perMachine must be true (Intune/GPO install for all users)');
+for (const [os, want] of [['win', ['nsis', 'msi']], ['mac', ['pkg']], ['linux', ['deb', 'rpm']]]) {
+  for (const t of want) if (!targets(os).includes(t)) fail(`electron-builder.yml: ${os}.target must include ${t}`);
+}
+if (config.msi?.perMachine !== true) fail('electron-builder.yml: msi.perMachine must be true');
+if (!(config.linux?.mimeTypes ?? []).includes('x-scheme-handler/grantbox')) fail('electron-builder.yml: linux.mimeTypes must include x-scheme-handler/grantbox');
 
 // ---- 3. package with a stub Electron ----
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'grantbox-package-'));

@@ -15,7 +15,9 @@ import { electronTransport, windowEventSink } from './ipc/typed-ipc';
 import { installMenu } from './menu';
 import { systemProxyResolver } from './system-proxy';
 import { SETUP_SCHEME, setupLinkFromArgv } from './setup-links';
-import { createSetupOps, managedSettingsPath } from '../services/settings';
+import { createSetupOps, loadEffectiveSettings, managedSettingsPath } from '../services/settings';
+import { updatePolicy } from '../services/updates/update-check';
+import { startUpdates } from './updates';
 import { createAppHandler, registerAppScheme, rendererRoot } from './protocol';
 import { denyAllPermissions, externalUrl, installAppGuards } from './security';
 import { createMainWindow } from './window';
@@ -166,6 +168,18 @@ async function start(): Promise<void> {
   window.on('close', (event) => {
     holdForUploads(event);
   });
+
+  // Updates only from the feed IT's managed settings name; never installed over a running upload.
+  const effective = await loadEffectiveSettings({ ...(settingsFlag(process.argv) ? { flag: settingsFlag(process.argv)! } : {}) }).catch(() => null);
+  if (effective) {
+    const updates = startUpdates(updatePolicy(effective.settings.updates, effective.origins.updates), (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    });
+    if (updates && services) {
+      const s = services;
+      s.uploads.onProgress(() => updates.setActiveUploads(s.uploads.busy() ? 1 : 0));
+    }
+  }
 }
 
 /** A setup link that arrived before the window could take it (shown pre-filled on the first-run screen). */
