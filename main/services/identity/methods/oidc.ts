@@ -230,7 +230,10 @@ export class OidcMethod implements SignInMethod {
       signedInAt: new Date().toISOString(),
     };
     const previous = await readIdentityRecord(this.deps.dataDir).catch(() => null);
-    if (previous) await this.deps.onSignOut?.();
+    // Someone else signing in ends the earlier sessions and uploads; the same person signing in again (after the
+    // sign-in ended) keeps them, so the uploads waiting for it continue.
+    const samePerson = previous !== null && recordMethod(previous) === 'oidc' && previous.issuer === record.issuer && previous.sub === record.sub;
+    if (previous && !samePerson) await this.deps.onSignOut?.();
     await this.deps.secretStore.set(record.keychainAccount, tokens.refresh_token);
     await writeIdentityRecord(this.deps.dataDir, record);
     if (previous && previous.keychainAccount !== record.keychainAccount) await this.deps.secretStore.delete(previous.keychainAccount).catch(() => false);
