@@ -3,6 +3,8 @@
 // rules (proxy, extra CAs) from ../network. Every service gets its clients from here so that a local moto_server,
 // an S3-compatible store, a VPC endpoint behind a corporate proxy and real AWS are all one setting away.
 import { IAMClient } from '@aws-sdk/client-iam';
+import { SSOClient } from '@aws-sdk/client-sso';
+import { SSOOIDCClient } from '@aws-sdk/client-sso-oidc';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -211,5 +213,15 @@ export class AwsClientFactory {
       ...(this.aws.useFipsEndpoint && !endpoint ? { useFipsEndpoint: true } : {}),
       ...(endpoint ? { endpoint } : {}),
     });
+  }
+
+  /** IAM Identity Center's portal API (no SigV4 credentials: the access token authorises), through the network rules. */
+  sso(region: string): SSOClient {
+    return new SSOClient({ region, maxAttempts: 3, requestHandler: requestHandler(this.network, 4, CONTROL_SOCKET_TIMEOUT_MS) });
+  }
+
+  /** IAM Identity Center's OIDC API (device and authorization-code grants), through the network rules. */
+  ssoOidc(region: string): SSOOIDCClient {
+    return new SSOOIDCClient({ region, maxAttempts: 3, requestHandler: requestHandler(this.network, 4, CONTROL_SOCKET_TIMEOUT_MS) });
   }
 }

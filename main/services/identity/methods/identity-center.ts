@@ -67,6 +67,9 @@ export class IdentityCenterMethod implements SignInMethod {
         secretStore: deps.secretStore,
         dataDir: deps.dataDir,
         ...(deps.log ? { log: deps.log } : {}),
+        // The portal and OIDC APIs go through the same proxy and CA rules as everything else.
+        oidcClient: () => deps.clients.ssoOidc(deps.settings.region),
+        ssoClient: () => deps.clients.sso(deps.settings.region),
       });
   }
 
