@@ -154,6 +154,11 @@ function grantStatements(grant: Grant, userVar: string, sidSuffix: string): IamP
       out.push({ Sid: `${sid}UploadParts`, Effect: 'Allow', Action: 's3:PutObject', Resource: one(objects), Condition: { Bool: { 's3:ObjectCreationOperation': 'false' } } });
     }
     out.push({ Sid: `${sid}Multipart`, Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: one(objects) });
+    // The same additions the session policy makes (config/policy.ts): tags need their own action, and SSE-KMS needs
+    // the grant's key for S3 to encrypt (GenerateDataKey) and to assemble a multipart upload (Decrypt).
+    if (grant.spec.upload?.tags && Object.keys(grant.spec.upload.tags).length > 0) out.push({ Sid: `${sid}Tags`, Effect: 'Allow', Action: 's3:PutObjectTagging', Resource: one(objects) });
+    const enc = grant.spec.upload?.encryption;
+    if (enc?.type === 'aws:kms') out.push({ Sid: `${sid}Kms`, Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: enc.keyId });
   }
   return out;
 }

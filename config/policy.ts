@@ -8,6 +8,7 @@ import {
   SESSION_POLICY_MAX_CHARS,
   parseDuration,
   parseSize,
+  type Encryption,
   type Grant,
   type OnConflict,
   type Permission,
@@ -44,6 +45,12 @@ export interface ResolvedGrant {
   maxFileSizeBytes?: number;
   onConflict: OnConflict;
   allowReplace: boolean;
+  /** Server-side encryption every upload asks for. */
+  encryption?: Encryption;
+  /** x-amz-meta-* values with {user} and {grant} filled in; {fileName} and {mtime} are filled per file. */
+  metadata?: Record<string, string>;
+  /** Object tags, templated like metadata. */
+  tags?: Record<string, string>;
 }
 
 export const DEFAULT_SESSION_NAME = '{user}-{grant}';
@@ -159,11 +166,37 @@ export function buildSessionPolicy(grant: Grant, vars: TemplateVars): PolicyDocu
       ...(prefix ? { Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } } } : {}),
     });
   }
+  const objectArn = `${bucketArn}/${prefix}*`;
+  const upload = grant.spec.upload;
+  const encryption = permissions.has('upload') ? upload?.encryption : undefined;
   const objectActions: string[] = [];
   if (permissions.has('read')) objectActions.push('s3:GetObject');
-  if (permissions.has('upload')) objectActions.push('s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts');
+  if (permissions.has('upload')) {
+    if (encryption) {
+      // UploadPart and CompleteMultipartUpload are authorised as s3:PutObject but carry no encryption header, so the
+      // condition holds the header to the grant's value when it is sent (IfExists) instead of requiring it.
+      statements.push({
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: objectArn,
+        Condition: {
+          StringEqualsIfExists: {
+            's3:x-amz-server-side-encryption': encryption.type,
+            ...(encryption.type === 'aws:kms' ? { 's3:x-amz-server-side-encryption-aws-kms-key-id': encryption.keyId } : {}),
+          },
+        },
+      });
+    } else objectActions.push('s3:PutObject');
+    objectActions.push('s3:AbortMultipartUpload', 's3:ListMultipartUploadParts');
+    if (upload?.tags && Object.keys(upload.tags).length > 0) objectActions.push('s3:PutObjectTagging');
+  }
   if (objectActions.length > 0) {
-    statements.push({ Effect: 'Allow', Action: objectActions, Resource: `${bucketArn}/${prefix}*` });
+    statements.push({ Effect: 'Allow', Action: objectActions, Resource: objectArn });
+  }
+  if (encryption?.type === 'aws:kms') {
+    // SSE-KMS: S3 asks KMS for a data key as the uploader (GenerateDataKey) and decrypts it again to assemble a
+    // multipart upload (Decrypt); only on the grant's key.
+    statements.push({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: encryption.keyId });
   }
   return { Version: '2012-10-17', Statement: statements };
 }
@@ -211,5 +244,12 @@ export function resolveGrant(grant: Grant, vars: TemplateVars): ResolvedGrant {
     onConflict,
     // "replace" as the default implies the admin allows it; otherwise only an explicit allowReplace does.
     allowReplace: spec.upload?.allowReplace ?? onConflict === 'replace',
+    ...(spec.upload?.encryption ? { encryption: { ...spec.upload.encryption } } : {}),
+    ...(spec.upload?.metadata ? { metadata: fillValues(spec.upload.metadata, { ...vars, grant: metadata.name }) } : {}),
+    ...(spec.upload?.tags ? { tags: fillValues(spec.upload.tags, { ...vars, grant: metadata.name }) } : {}),
   };
+}
+
+function fillValues(values: Record<string, string>, vars: TemplateVars & { grant: string }): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, fillTemplate(v, vars)]));
 }

@@ -97,6 +97,23 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const ON_CONFLICT = ['ask', 'skip', 'rename', 'replace'] as const;
 export type OnConflict = (typeof ON_CONFLICT)[number];
 
+/** Templates upload metadata and tag values may use. */
+export const UPLOAD_TEMPLATE_VARS = ['user', 'grant', 'fileName', 'mtime'] as const;
+/** x-amz-meta-* names: S3 lower-cases them anyway; kept to what every HTTP stack passes through unchanged. */
+export const METADATA_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** A KMS key ARN (key id or alias): arn:PARTITION:kms:REGION:ACCOUNT:key/ID or alias/NAME. */
+export const KMS_KEY_ARN_RE = /^arn:([a-z][a-z0-9-]*):kms:([a-z0-9-]+):(\d{12}):(?:key\/[\w-]+|alias\/[\w/+=,.@-]+)$/;
+
+export const EncryptionSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('aws:kms'),
+    keyId: z.string().regex(KMS_KEY_ARN_RE, 'expected a KMS key ARN, e.g. arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    bucketKey: z.boolean().optional(),
+  }),
+  z.strictObject({ type: z.literal('AES256') }),
+]);
+export type Encryption = z.infer<typeof EncryptionSchema>;
+
 export const GrantSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('Grant'),
@@ -134,6 +151,15 @@ export const GrantSchema = z.strictObject({
         onConflict: z.enum(ON_CONFLICT).optional().describe('When a file already exists: ask (default), skip, rename or replace.'),
         /** Whether staff may choose "replace" when a file already exists (implied by onConflict: replace). */
         allowReplace: z.boolean().optional(),
+        encryption: EncryptionSchema.optional().describe('Server-side encryption every upload asks for: { type: aws:kms, keyId: KEY_ARN, bucketKey: true } or { type: AES256 }.'),
+        metadata: z
+          .record(z.string().regex(METADATA_NAME_RE, 'a metadata name is 1–64 lowercase letters, digits, "-" or "_"'), z.string().max(1024))
+          .optional()
+          .describe('x-amz-meta-* values on every upload; may use {user}, {grant}, {fileName} (the original name) and {mtime} (the file\'s modification time, ISO 8601).'),
+        tags: z
+          .record(z.string().min(1).max(128), z.string().max(256))
+          .optional()
+          .describe('Object tags on every upload (at most 10); values may use the same templates as metadata.'),
       })
       .optional(),
   }),

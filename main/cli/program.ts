@@ -19,11 +19,12 @@ import { register as registerLs } from './commands/ls';
 import { register as registerUpload } from './commands/upload';
 import { register as registerLogs } from './commands/logs';
 import { register as registerSetup } from './commands/setup';
+import { register as registerVerify } from './commands/verify';
 
 // Identity/session commands first so `grantbox --help` lists them in the order people use them.
 const IDENTITY_COMMANDS = [registerLogin, registerWhoami, registerGrantsList, registerAssume, registerExec, registerLogout, registerDoctor, registerSandbox];
 
-const COMMANDS: Array<(program: Command) => void> = [registerSetup, ...IDENTITY_COMMANDS, registerGrants, registerGrantsAdmin, registerGrantsIam, registerUpload, registerLs, registerLogs];
+const COMMANDS: Array<(program: Command) => void> = [registerSetup, ...IDENTITY_COMMANDS, registerGrants, registerGrantsAdmin, registerGrantsIam, registerUpload, registerVerify, registerLs, registerLogs];
 
 /** The program; `deps` replaces how commands reach services, the terminal, the data folder and the keychain. */
 export function buildProgram(deps: Partial<CliDeps> = {}): Command {

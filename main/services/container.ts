@@ -128,6 +128,10 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
       audit: log,
       dataDir,
       holdOnSignInEnded: options.holdUploadsForSignIn ?? options.liveGrants ?? true,
+      signedInAs: async () => {
+        const who = await identityService.current();
+        return who ? { arn: who.arn, userName: who.userName } : undefined;
+      },
       ...(settings.uploads?.concurrency ? { concurrency: settings.uploads.concurrency } : {}),
       ...(settings.uploads?.partConcurrency ? { partConcurrency: settings.uploads.partConcurrency } : {}),
       ...(settings.uploads?.maxConcurrency ? { maxConcurrency: settings.uploads.maxConcurrency } : {}),

@@ -9,6 +9,7 @@ import type {
   IdentityInfo,
   MfaRequest,
   ObjectPage,
+  VerifyEntry,
   ProfileSummary,
   QueueSnapshot,
   ResumableUpload,
@@ -93,6 +94,8 @@ export interface UploadService {
 export interface ObjectService {
   /** One folder level, one page (≤ 1,000 keys) under the grant's prefix; `prefix` is relative to it. */
   list(grant: string, prefix?: string, token?: string): Promise<ObjectPage>;
+  /** Compares local files with the objects an upload of them would have made (size, then SHA-256). */
+  verify(grant: string, paths: string[], onEntry?: (entry: VerifyEntry) => void): Promise<VerifyEntry[]>;
 }
 
 export interface AuditService {

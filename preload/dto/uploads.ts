@@ -38,6 +38,38 @@ export interface UploadItem {
   finishedAt?: string;
   parts?: number;
   retries?: number;
+  /** Proof of a finished upload (state `done`). */
+  receipt?: UploadReceipt;
+}
+
+/**
+ * Proof of one upload: what S3 stored, checked against the file. `sha256` is the whole file's SHA-256 in hex (what
+ * `sha256sum` and `Get-FileHash` print); `checksum` is the value S3 itself verified and stored — the same SHA-256
+ * (base64) for a single PUT, or for a multipart upload the composite SHA-256 of its parts ("…-N").
+ */
+export interface UploadReceipt {
+  grant: string;
+  bucket: string;
+  key: string;
+  /** The dropped file's name relative to what was dropped. */
+  file: string;
+  size: number;
+  sha256: string;
+  /**
+   * `base64` as S3 and `aws s3api head-object --checksum-mode ENABLED` show it; `hex` the same bytes in hex (the
+   * session log keeps only this one: its secret guard masks long base64 runs). Both end in "-N" when composite.
+   */
+  checksum: { algorithm: 'SHA256'; type: 'FULL_OBJECT' | 'COMPOSITE'; base64: string; hex: string };
+  etag?: string;
+  versionId?: string;
+  /** S3's clock when it stored the object (ISO 8601), else the local clock (`serverTimeFromS3: false`). */
+  serverTime: string;
+  serverTimeFromS3: boolean;
+  requestIds: string[];
+  /** Who was signed in (IAM ARN), and the name people see. */
+  signedInAs?: string;
+  userName?: string;
+  encryption?: { type: string; kmsKeyId?: string };
 }
 
 export interface BatchSummary {
@@ -100,4 +132,19 @@ export interface ObjectPage {
   /** Folder-like prefixes when listing with a delimiter. */
   prefixes: string[];
   nextToken?: string;
+}
+
+/** `grantbox verify`: one local file compared with the object an upload of it would have made. */
+export interface VerifyEntry {
+  /** Relative to what was given, as an upload names it. */
+  file: string;
+  key: string;
+  status: 'identical' | 'differ' | 'missing' | 'unchecked';
+  size?: number;
+  storedSize?: number;
+  /** The local file's SHA-256 (hex), when it was read. */
+  sha256?: string;
+  lastModified?: string;
+  /** Why it differs or could not be checked, in plain words. */
+  reason?: string;
 }

@@ -1,5 +1,6 @@
 // A loopback TCP proxy for fault injection: forwards to a target port and can cut connections in the middle of a
-// request body (after N bytes from the client), so tests can prove uploads survive real network resets.
+// request body (after N bytes from the client), so tests can prove uploads survive real network resets, or flip one
+// byte of a request body on its way, so tests can prove damaged data is caught.
 import net from 'node:net';
 
 export interface TcpProxy {
@@ -9,6 +10,10 @@ export interface TcpProxy {
   readonly cuts: number;
   /** Cut the next `count` connections once each has carried `afterBytes` bytes from client to server. */
   cutNext(count: number, afterBytes: number): void;
+  /** Bytes altered so far. */
+  readonly corruptions: number;
+  /** In the next `count` connections, flip one byte (client → server) at offset `atByte` of the connection. */
+  corruptNext(count: number, atByte: number): void;
   close(): Promise<void>;
 }
 
@@ -16,6 +21,9 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   let pendingCuts = 0;
   let cutAfter = Infinity;
   let cuts = 0;
+  let pendingCorruptions = 0;
+  let corruptAt = Infinity;
+  let corruptions = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, targetHost);
@@ -23,6 +31,7 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     sockets.add(upstream);
     let carried = 0;
     let armed = false;
+    let corrupting = false;
     const cut = () => {
       cuts++;
       // resetAndDestroy sends RST: the client sees ECONNRESET, as with a real dropped connection.
@@ -33,6 +42,16 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
       if (!armed && pendingCuts > 0) {
         armed = true;
         pendingCuts--;
+      }
+      if (!corrupting && carried === 0 && pendingCorruptions > 0) {
+        corrupting = true;
+        pendingCorruptions--;
+      }
+      if (corrupting && carried <= corruptAt && corruptAt < carried + chunk.length) {
+        chunk = Buffer.from(chunk);
+        chunk[corruptAt - carried] = chunk[corruptAt - carried]! ^ 0xff;
+        corruptions++;
+        corrupting = false;
       }
       carried += chunk.length;
       if (armed && carried >= cutAfter) {
@@ -71,6 +90,13 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     cutNext(count, afterBytes) {
       pendingCuts = count;
       cutAfter = afterBytes;
+    },
+    get corruptions() {
+      return corruptions;
+    },
+    corruptNext(count, atByte) {
+      pendingCorruptions = count;
+      corruptAt = atByte;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { runCli } from '../helpers/run-cli';
 import type { CliDeps } from '../../main/cli/support';
 import { createServices } from '../../main/services/container';
@@ -146,4 +147,43 @@ it('a folder upload leaves out hidden files and OS clutter and says how many; --
     'project/.git/HEAD done',
     'project/plan.txt skipped',
   ]);
+});
+
+it('upload --json prints a receipt per file; verify finds it identical, then reports a replaced and a missing file', async () => {
+  const file = path.join(tmp, 'receipt-form.txt');
+  fs.writeFileSync(file, 'I sent my signed form on the 3rd\n');
+  const sha256 = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  const r = await run('upload', 'hr-upload', file, '--json');
+  expect(r.code).toBe(0);
+  const { receipts } = JSON.parse(r.stdout);
+  expect(receipts).toEqual([
+    expect.objectContaining({ grant: 'hr-upload', bucket: 'company1-hr', key: 'receipt-form.txt', size: 33, sha256, signedInAs: world.john.arn, userName: 'john', serverTimeFromS3: true }),
+  ]);
+  expect(receipts[0].checksum).toEqual({ algorithm: 'SHA256', type: 'FULL_OBJECT', base64: Buffer.from(sha256, 'hex').toString('base64'), hex: sha256 });
+  expect(receipts[0].etag).toMatch(/^"[0-9a-f]{32}"$/);
+
+  const ok = await run('verify', 'hr-upload', file);
+  expect(ok.code).toBe(0);
+  expect(ok.stdout).toContain('identical receipt-form.txt');
+  expect(ok.stdout).toContain('1 identical, 0 differ, 0 missing');
+
+  // Another client replaces the object with other bytes of the same size.
+  await world.moto.setAuth(false);
+  const other = new S3Client({ region: 'us-east-1', endpoint: world.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' } });
+  await other.send(new PutObjectCommand({ Bucket: 'company1-hr', Key: 'receipt-form.txt', Body: 'I sent my signed form on the 4th\n', ChecksumAlgorithm: 'SHA256' }));
+  other.destroy();
+  await world.moto.setAuth(true);
+  const missing = path.join(tmp, 'never-uploaded.txt');
+  fs.writeFileSync(missing, 'x');
+  const bad = await run('verify', 'hr-upload', file, missing, '--json');
+  expect(bad.code).toBe(1);
+  expect(JSON.parse(bad.stdout).entries).toEqual([
+    expect.objectContaining({ file: 'receipt-form.txt', status: 'differ', sha256, reason: 'same size, different content (checksums differ)' }),
+    expect.objectContaining({ file: 'never-uploaded.txt', status: 'missing' }),
+  ]);
+  const text = await run('verify', 'hr-upload', file, missing);
+  expect(text.code).toBe(1);
+  expect(text.stderr).toContain('DIFFERS   receipt-form.txt');
+  expect(text.stderr).toContain('MISSING   never-uploaded.txt');
+  expect(text.stdout).toContain('0 identical, 1 differ, 1 missing');
 });

@@ -123,7 +123,13 @@ describe('sizes, byte-exact', () => {
     expect(snap.items.find((i) => i.relativePath === 'at.bin')!.parts).toBe(1);
     const done = log.filter((r) => r.type === 'upload.done');
     expect(done).toHaveLength(5);
-    expect(done.every((r) => typeof r.checksum === 'string' && (r.checksum as string).startsWith('CRC32:'))).toBe(true);
+    expect(done.every((r) => typeof r.checksum === 'string' && (r.checksum as string).startsWith('SHA256:'))).toBe(true);
+    // Every receipt's SHA-256 is the file's, whatever the path (in memory, streamed, multipart).
+    for (const [name, p] of Object.entries(files)) {
+      expect(snap.items.find((i) => i.relativePath === name)!.receipt, name).toMatchObject({ sha256: sha(fs.readFileSync(p)), size: fs.statSync(p).size, bucket: BUCKET });
+    }
+    expect(snap.items.find((i) => i.relativePath === 'multi.bin')!.receipt!.checksum).toMatchObject({ type: 'COMPOSITE' });
+    expect(snap.items.find((i) => i.relativePath === 'under.bin')!.receipt!.checksum).toMatchObject({ type: 'FULL_OBJECT' });
     expect(done.find((r) => r.file === 'multi.bin')).toMatchObject({ size: 11 * MIB + 123, parts: 3, result: 'done' });
     expect(await multipartUploadsLeft()).toBe(0);
     // Resume records of finished uploads are gone.
@@ -361,6 +367,8 @@ describe('cancel and resume', () => {
     await second.drain();
     expect(second.snapshot().items[0]).toMatchObject({ state: 'done', parts: 4 });
     expect(sha(await objectBytes(`${grant.prefix}crash.bin`))).toBe(sha(fs.readFileSync(p)));
+    // The whole-file SHA-256 covers the parts the killed process sent (re-hashed, not re-sent) and the rest.
+    expect(second.snapshot().items[0]!.receipt).toMatchObject({ sha256: sha(fs.readFileSync(p)), checksum: { type: 'COMPOSITE' } });
     expect(await multipartUploadsLeft()).toBe(0);
   });
 

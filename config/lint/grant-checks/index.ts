@@ -9,8 +9,9 @@ import { checkPrefix } from './prefix';
 import { checkSessionName } from './session-name';
 import { checkSessionPolicy } from './session-policy';
 import type { GrantCheck } from './types';
+import { checkUploadObject } from './upload-object';
 import { checkUploadOptions } from './upload-options';
 
 export type { GrantCheck, GrantCheckInput } from './types';
 
-export const GRANT_CHECKS: readonly GrantCheck[] = [checkDuration, checkSessionName, checkPrefix, checkUploadOptions, checkPermissions, checkPartition, checkSessionPolicy, checkPolicySize];
+export const GRANT_CHECKS: readonly GrantCheck[] = [checkDuration, checkSessionName, checkPrefix, checkUploadOptions, checkUploadObject, checkPermissions, checkPartition, checkSessionPolicy, checkPolicySize];

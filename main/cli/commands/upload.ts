@@ -27,7 +27,7 @@ export function line(item: UploadItem): string {
       if (!item.error) return `cancelled ${item.relativePath}: stopped before it finished. Run the same command again to send it.`;
       break;
     case 'done':
-      return `uploaded  ${item.key} (${formatBytes(item.size)})${item.note ? ` — ${item.note}` : ''}`;
+      return `uploaded  ${item.key} (${formatBytes(item.size)})${item.receipt ? ` sha256 ${item.receipt.sha256}` : ''}${item.note ? ` — ${item.note}` : ''}`;
     case 'skipped':
       return `skipped   ${item.relativePath}: ${item.error?.message ?? 'skipped'}`;
     case 'conflict':
@@ -68,7 +68,8 @@ export function register(program: Command): void {
         const summary = snap.batches.find((b) => b.batchId === batchId);
         const bad = items.filter((i) => i.state === 'failed' || i.state === 'refused' || i.state === 'cancelled');
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ grant, bucket: resolved.bucket, summary, items }, null, 2)}\n`);
+          const receipts = items.flatMap((i) => (i.receipt ? [i.receipt] : []));
+          process.stdout.write(`${JSON.stringify({ grant, bucket: resolved.bucket, summary, receipts, items }, null, 2)}\n`);
         } else {
           for (const item of items) (item.state === 'done' ? process.stdout : process.stderr).write(`${line(item)}\n`);
           const s = summary!;

@@ -268,6 +268,12 @@ function hideFileNames(r: LogRecord): LogRecord {
   };
   const out: LogRecord = { ...r };
   for (const k of Object.keys(out)) if (NAME_FIELDS.has(k)) out[k] = hide(out[k]);
+  // A receipt (upload.done) names the file and its key again.
+  if (out.receipt && typeof out.receipt === 'object') {
+    const receipt: Record<string, unknown> = { ...(out.receipt as Record<string, unknown>) };
+    for (const k of Object.keys(receipt)) if (NAME_FIELDS.has(k)) receipt[k] = hide(receipt[k]);
+    out.receipt = receipt;
+  }
   // Free text (notes, messages) may quote a name: replace the ones we know, longest first.
   originals.sort((a, b) => b[0].length - a[0].length);
   const known = (text: string) => originals.reduce((t, [orig, h]) => (orig ? t.split(orig).join(h) : t), text);

@@ -20,7 +20,14 @@ export interface AwsErrorContext {
   bucket?: string;
   /** Endpoint URL or host, shown when it cannot be reached. */
   endpoint?: string;
+  /** Uploads: whether the request asked for server-side encryption (a bucket may refuse unencrypted writes). */
+  encrypted?: boolean;
 }
+
+const WRITE_OPERATIONS = new Set(['PutObject', 'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload']);
+// AWS's text when a bucket policy's Deny refused the request ("… with an explicit deny in a resource-based
+// policy"), or a policy's own wording about encryption.
+const BUCKET_POLICY_DENY_RE = /explicit deny in a resource-based policy|server-side encryption|x-amz-server-side-encryption/i;
 
 const STS_OPERATIONS = new Set(['AssumeRole', 'GetCallerIdentity', 'GetSessionToken', 'AssumeRoleWithWebIdentity', 'DecodeAuthorizationMessage']);
 const IAM_OPERATIONS = new Set(['ListMFADevices', 'GetUser', 'ListAccessKeys']);
@@ -187,6 +194,14 @@ function byAwsCode(awsCode: string, rawMessage: string, ctx: AwsErrorContext): M
           code: 'NOT_IN_TRUST_POLICY',
           message: `You're not allowed to use ${g} yet — ask ${ask} to give you access.`,
           hint: `Tell ${ask} that the role in ${g} does not trust your AWS user yet (its trust policy must name you).`,
+        };
+      }
+      if (service === 's3' && ctx.encrypted === false && WRITE_OPERATIONS.has(ctx.operation) && BUCKET_POLICY_DENY_RE.test(rawMessage)) {
+        // Company buckets commonly deny every write without the SSE-KMS headers; only the grant can add them.
+        return {
+          code: 'S3_ENCRYPTION_REQUIRED',
+          message: `${ctx.bucket ? `“${ctx.bucket}”` : 'This bucket'} only accepts encrypted files; the grant ${g} must name its key — tell IT.`,
+          hint: `Nothing was stored. Tell ${ask}: the grant needs upload.encryption (type aws:kms and the bucket's key ARN) so uploads carry the encryption headers the bucket policy requires.`,
         };
       }
       if (service === 's3') {

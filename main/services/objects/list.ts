@@ -4,9 +4,10 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AwsClientFactory } from '../aws/client-factory';
-import type { ObjectPage } from '../../../preload/contract';
+import type { ObjectPage, VerifyEntry } from '../../../preload/contract';
 import type { ObjectService } from '../services';
 import { grantAwsError } from '../uploads/clients';
+import { verifyFiles } from './verify';
 import type { UploadGrant } from '../uploads/types';
 
 export interface ObjectServiceDeps {
@@ -48,6 +49,10 @@ export function createObjectService(deps: ObjectServiceDeps): ObjectLister {
         prefixes: (out.CommonPrefixes ?? []).map((c) => c.Prefix ?? '').filter(Boolean),
         ...(out.IsTruncated && out.NextContinuationToken ? { nextToken: out.NextContinuationToken } : {}),
       };
+    },
+    async verify(grantName: string, paths: string[], onEntry: (entry: VerifyEntry) => void = () => undefined): Promise<VerifyEntry[]> {
+      const grant = await deps.resolveGrant(grantName);
+      return verifyFiles(clientFor(grant), grant, paths, onEntry);
     },
     close(): void {
       for (const c of cache.values()) c.destroy();

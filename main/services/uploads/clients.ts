@@ -6,7 +6,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AppError } from '../errors';
 import { fromAwsError } from '../aws/errors';
 import type { AwsClientFactory } from '../aws/client-factory';
-import { prepareDataClient, type TransferClients } from './transfer';
+import { prepareDataClient, recordServerTime, type TransferClients } from './transfer';
 import { totalSlots, type ConcurrencyLimits } from './scheduler';
 import type { UploadGrant } from './types';
 
@@ -31,7 +31,10 @@ export class TransferClientPool {
       // streaming request" on every failed part and every 412; other SDK warnings still reach the console.
       Object.assign(data.config, { logger: quietStreamingLogger });
       prepareDataClient(data);
-      c = { data, control: this.factory.s3({ region: grant.region, credentials, maxSockets: this.limits.files + 2 }) };
+      recordServerTime(data);
+      const control = this.factory.s3({ region: grant.region, credentials, maxSockets: this.limits.files + 2 });
+      recordServerTime(control);
+      c = { data, control };
       this.cache.set(cacheKey, c);
     }
     return c;
@@ -48,7 +51,7 @@ export class TransferClientPool {
 
 /** An S3 failure in plain language, naming the grant, its bucket and whom to ask. */
 export function grantAwsError(e: unknown, operation: string, grant: UploadGrant): AppError {
-  return fromAwsError(e, { operation, grant: grant.title ?? grant.name, bucket: grant.bucket, ...(grant.contact ? { contact: grant.contact } : {}) });
+  return fromAwsError(e, { operation, grant: grant.title ?? grant.name, bucket: grant.bucket, encrypted: Boolean(grant.encryption), ...(grant.contact ? { contact: grant.contact } : {}) });
 }
 
 // No `info` and no `error` on purpose: the SDK's logger middleware calls `logger.info?.(…)` after every request and

@@ -3,6 +3,14 @@
 import type { AppError } from '../errors';
 import type { SessionLogWriter } from '../audit/types';
 import type { Job } from './job';
+import { checksumHex } from './receipt';
+import type { UploadReceipt } from '../../../preload/contract';
+
+/** The receipt as the session log keeps it: the checksum in hex only (the log's guard masks long base64 runs). */
+export function receiptForLog(r: UploadReceipt): Omit<UploadReceipt, 'checksum'> & { checksum: Omit<UploadReceipt['checksum'], 'base64'> } {
+  const { base64: _omitted, ...checksum } = r.checksum;
+  return { ...r, checksum };
+}
 
 export type FinalState = 'done' | 'skipped' | 'failed' | 'cancelled';
 
@@ -60,7 +68,8 @@ export class Outcomes {
         durationMs: audit.startedMs ? Date.now() - audit.startedMs : 0,
         parts: item.parts ?? 0,
         retries: audit.retries,
-        ...(audit.checksum ? { checksum: `CRC32:${audit.checksum}` } : {}),
+        ...(audit.checksum ? { checksum: `SHA256:${checksumHex(audit.checksum)}` } : {}),
+        ...(item.receipt ? { receipt: receiptForLog(item.receipt) } : {}),
         result,
         ...(error ? { errorCode: error.code, error: { code: error.code, message: error.message, ...(error.details.httpStatus ? { httpStatus: error.details.httpStatus } : {}) } } : {}),
         ...(audit.requestIds.length ? { requestIds: [...audit.requestIds] } : {}),

@@ -21,6 +21,7 @@ import type { PartPlanOptions } from './part-size';
 import { ProgressFeed } from './progress-feed';
 import { isFinished } from '../../../shared/upload-states';
 import { adoptParts, ResumeKeeper } from './resume';
+import type { SignedInAs } from './receipt';
 import { JobRunner } from './runner';
 import { adaptiveLimits, fixedLimits, Scheduler, type ConcurrencyLimits } from './scheduler';
 import { ConcurrencyController, DEFAULT_MAX_CONCURRENCY, type LimitChange } from './concurrency-controller';
@@ -56,6 +57,10 @@ export interface UploadServiceDeps {
   progressIntervalMs?: number;
   /** Most items in one progress event (default 1000); snapshot() returns all. */
   maxItemsPerEvent?: number;
+  /** Who is signed in, for receipts (the identity service's current()). */
+  signedInAs?(): Promise<SignedInAs | undefined>;
+  /** Benchmarks only: false skips the whole-file SHA-256 (receipts need it). */
+  wholeFileChecksum?: boolean;
 }
 
 /** UploadService plus close() for shutdown (leaves multipart uploads resumable). */
@@ -136,6 +141,8 @@ export class UploadQueue implements UploadEngine {
         touch();
         return true;
       },
+      ...(deps.signedInAs ? { signedInAs: deps.signedInAs } : {}),
+      ...(deps.wholeFileChecksum !== undefined ? { wholeFileChecksum: deps.wholeFileChecksum } : {}),
     });
     this.scheduler = new Scheduler<Job>(this.limits, {
       isQueued: (job) => job.item.state === 'queued',

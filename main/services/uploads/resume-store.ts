@@ -9,7 +9,8 @@ import type { PersistedPart } from './types';
 
 /** The resume record of one multipart upload: <dataDir>/uploads/<id>.json. Never holds credentials. */
 export interface ResumeRecord {
-  version: 1;
+  /** 2: parts carry SHA-256 (version 1's CRC32 uploads cannot take SHA-256 parts and are not continued). */
+  version: 2;
   id: string;
   grant: string;
   bucket: string;
@@ -96,7 +97,7 @@ export class ResumeStore {
 
 function parseRecord(text: string): ResumeRecord | undefined {
   const r = JSON.parse(text) as Partial<ResumeRecord>;
-  if (r.version !== 1 || typeof r.id !== 'string' || typeof r.uploadId !== 'string' || typeof r.key !== 'string' || typeof r.path !== 'string') return undefined;
+  if (r.version !== 2 || typeof r.id !== 'string' || typeof r.uploadId !== 'string' || typeof r.key !== 'string' || typeof r.path !== 'string') return undefined;
   if (!Array.isArray(r.parts) || typeof r.size !== 'number' || typeof r.partSize !== 'number') return undefined;
   return r as ResumeRecord;
 }

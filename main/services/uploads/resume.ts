@@ -46,7 +46,7 @@ export class ResumeKeeper {
     const mp = job.multipart;
     if (!mp.uploadId || !mp.resumeId) return;
     const rec: ResumeRecord = {
-      version: 1,
+      version: 2,
       id: mp.resumeId,
       grant: job.grant.name,
       bucket: job.grant.bucket,
@@ -175,7 +175,7 @@ export function adoptParts(job: Job, rec: ResumeRecord, parts: PersistedPart[]):
     const expected = Math.min(rec.partSize, rec.size - (p.partNumber - 1) * rec.partSize);
     if (p.size !== expected) continue;
     const known = rec.parts.find((r) => r.partNumber === p.partNumber);
-    mp.parts.set(p.partNumber, { ...p, ...(p.checksumCRC32 ? {} : known?.checksumCRC32 ? { checksumCRC32: known.checksumCRC32 } : {}) });
+    mp.parts.set(p.partNumber, { ...p, ...(p.checksumSHA256 ? {} : known?.checksumSHA256 ? { checksumSHA256: known.checksumSHA256 } : {}) });
     job.progress.doneBytes += p.size;
   }
   job.item.parts = mp.parts.size;

@@ -4,6 +4,8 @@
 // A cancel aborts an open multipart upload on S3; a quit (closing) leaves it resumable.
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors';
+import { FileHasher } from './checksum';
+import { buildReceipt, objectOptions, type SignedInAs, type UploadResult } from './receipt';
 import { grantAwsError, type TransferClientPool } from './clients';
 import type { Job } from './job';
 import type { Outcomes } from './outcome';
@@ -15,7 +17,8 @@ import {
   abortMultipart,
   completeMultipart,
   createMultipart,
-  headSize,
+  expectedComposite,
+  headStored,
   isConditionalConflict,
   isPreconditionFailed,
   keyExists,
@@ -24,6 +27,7 @@ import {
   type RetryOptions,
   type TransferClients,
   type TransferHooks,
+  type TransferTarget,
 } from './transfer';
 import { renamedKey } from './naming';
 import type { ConflictChoice } from '../../../preload/contract';
@@ -48,12 +52,10 @@ export interface RunnerDeps {
    * line and holds until the person signs in again, instead of failing it.
    */
   waitForSignIn?(job: Job): boolean;
-}
-
-/** What a finished upload produced. */
-export interface UploadResult {
-  /** The whole object's CRC32 (base64) as S3 confirmed it. */
-  checksum?: string;
+  /** Who is signed in, for receipts (the identity service's answer). */
+  signedInAs?(): Promise<SignedInAs | undefined>;
+  /** Benchmarks only: false skips the whole-file SHA-256 (parts are still checksummed). */
+  wholeFileChecksum?: boolean;
 }
 
 export class JobRunner {
@@ -80,7 +82,7 @@ export class JobRunner {
       if (item.state !== 'uploading') return; // skipped
       const plan = planParts(item.size, this.deps.parts);
       const result = !plan.multipart && !job.multipart.uploadId ? await this.sendWhole(job, clients, hooks) : await this.sendParts(job, clients, hooks, plan.partSize);
-      this.completed(job, result);
+      await this.completed(job, result);
     } catch (e) {
       await this.failed(job, clients, controller, e);
     } finally {
@@ -90,8 +92,12 @@ export class JobRunner {
   }
 
   /** The one place a finished upload's result lands on the job, before the job ends as done. */
-  private completed(job: Job, result: UploadResult): void {
-    if (result.checksum) job.audit.checksum = result.checksum;
+  private async completed(job: Job, result: UploadResult): Promise<void> {
+    job.audit.checksum = result.checksum;
+    if (result.sha256) {
+      const who = await this.deps.signedInAs?.().catch(() => undefined);
+      job.item.receipt = buildReceipt(job, result, who);
+    }
     this.deps.outcomes.finish(job, 'done');
   }
 
@@ -126,16 +132,41 @@ export class JobRunner {
     };
   }
 
-  private target(job: Job): { bucket: string; key: string; overwrite: boolean } {
-    return { bucket: job.grant.bucket, key: job.item.key, overwrite: job.conflict.overwrite };
+  private target(job: Job): TransferTarget {
+    const object = objectOptions(job);
+    return { bucket: job.grant.bucket, key: job.item.key, overwrite: job.conflict.overwrite, ...(object ? { object } : {}) };
   }
 
   private async sendWhole(job: Job, clients: TransferClients, hooks: TransferHooks): Promise<UploadResult> {
-    const { item } = job;
-    const checksum = await this.withConflictRetry(job, () => putWholeFile(clients, job.path, item.size, this.target(job), hooks));
+    const { item, grant } = job;
+    const { sha256, stored } = await this.withConflictRetry(job, () => putWholeFile(clients, job.path, item.size, this.target(job), hooks));
     job.progress.doneBytes = item.size;
     item.parts = 1;
-    return { checksum };
+    const local = sha256.toString('base64');
+    // S3 verified the header before storing and answers with it; a store that does not must be asked.
+    let confirmed = stored.checksum;
+    let encryption: UploadResult['encryption'];
+    if (!confirmed || grant.encryption) {
+      const head = await headStored(clients.control, grant.bucket, item.key, new AbortController().signal, stored.versionId).catch(() => undefined);
+      confirmed ??= head?.checksumSHA256;
+      if (head?.encryption) encryption = { type: head.encryption, ...(head.kmsKeyId ? { kmsKeyId: head.kmsKeyId } : {}) };
+    }
+    this.confirm(job, local, confirmed, false);
+    return { sha256, checksum: local, type: 'FULL_OBJECT', stored, ...(encryption ? { encryption } : {}) };
+  }
+
+  /** The checksum S3 stored must be the one computed from the file; a difference means the stored copy is not the file. */
+  private confirm(job: Job, local: string, stored: string | undefined, multipart: boolean): void {
+    // Some stores leave the composite's "-N" off; the digest itself must still match.
+    if (stored === undefined || stored === local || (!/-\d+$/.test(stored) && stored === local.replace(/-\d+$/, ''))) return;
+    const { item } = job;
+    throw new AppError('UPLOAD_CHECKSUM_MISMATCH', `“${item.relativePath}” did not arrive intact: the copy in ${job.grant.bucket} does not match your file.`, {
+      details: {
+        hint: `Upload it again${multipart ? ' (choose replace, so the damaged copy is overwritten)' : ''}. If it happens again, the network between you and AWS may be altering data: tell your helpdesk.`,
+        expected: local,
+        stored,
+      },
+    });
   }
 
   private async sendParts(job: Job, clients: TransferClients, hooks: TransferHooks, plannedPartSize: number): Promise<UploadResult> {
@@ -157,24 +188,43 @@ export class JobRunner {
       await this.deps.resume.persist(job);
       hooks.signal.throwIfAborted();
     }
+    // One sequential read hashes every part (the parts S3 already holds too: the whole-file SHA-256 needs them).
+    const hasher = new FileHasher(job.path, item.size, mp.partSize!, this.deps.wholeFileChecksum ?? true).start(hooks.signal);
+    // A part S3 holds from an earlier run counts only if it is this file's part (resume after a crash).
+    for (const p of [...mp.parts.values()]) {
+      if (p.checksumSHA256 !== (await hasher.part(p.partNumber))) {
+        mp.parts.delete(p.partNumber);
+        job.progress.doneBytes -= p.size;
+      }
+    }
     if (!mp.openAfterConflict) {
-      await uploadParts(clients, job.path, item.size, mp.partSize!, target, mp.uploadId, mp.parts, this.deps.partsInFlight ?? this.deps.limits.partsPerFile, hooks);
+      await uploadParts(clients, job.path, item.size, mp.partSize!, target, mp.uploadId, mp.parts, this.deps.partsInFlight ?? this.deps.limits.partsPerFile, hooks, hasher);
     }
     mp.openAfterConflict = false;
     const done = await this.withConflictRetry(job, () => completeMultipart(clients, target, mp.uploadId!, mp.parts), true);
     hooks.onRequestId(done.requestId);
-    job.audit.checksum = done.checksum;
-    // The object exists now: a cancel (Ctrl-C) that arrived during Complete cannot undo it, so this check must not
+    if (mp.resumeId) await this.deps.resume.forget(mp.resumeId);
+    mp.uploadId = undefined;
+    const local = expectedComposite(mp.parts)!;
+    job.audit.checksum = local;
+    // The object exists now: a cancel (Ctrl-C) that arrived during Complete cannot undo it, so these checks must not
     // carry the cancel signal, or the file is reported and logged "cancelled" while S3 holds it.
-    const stored = await headSize(clients.control, grant.bucket, item.key, new AbortController().signal);
-    if (stored !== undefined && stored !== item.size) {
-      throw new AppError('UPLOAD_SIZE_MISMATCH', `“${item.relativePath}” arrived with ${stored} bytes instead of ${item.size}.`, {
+    const head = await headStored(clients.control, grant.bucket, item.key, new AbortController().signal, done.versionId);
+    if (head?.size !== undefined && head.size !== item.size) {
+      throw new AppError('UPLOAD_SIZE_MISMATCH', `“${item.relativePath}” arrived with ${head.size} bytes instead of ${item.size}.`, {
         details: { hint: 'Upload it again (choose replace or keep both). If it happens again, tell your administrator.' },
       });
     }
-    if (mp.resumeId) await this.deps.resume.forget(mp.resumeId);
-    mp.uploadId = undefined;
-    return { ...(done.checksum ? { checksum: done.checksum } : {}) };
+    // What S3 computed from the bytes it assembled (HeadObject), else what Complete said.
+    this.confirm(job, local, head?.checksumSHA256 ?? done.checksum, true);
+    const sha256 = await hasher.digest();
+    return {
+      ...(sha256 ? { sha256 } : {}),
+      checksum: local,
+      type: 'COMPOSITE',
+      stored: { ...done, ...(done.etag ? {} : head?.etag ? { etag: head.etag } : {}) },
+      ...(head?.encryption ? { encryption: { type: head.encryption, ...(head.kmsKeyId ? { kmsKeyId: head.kmsKeyId } : {}) } } : {}),
+    };
   }
 
   private async failed(job: Job, clients: TransferClients, controller: AbortController, e: unknown): Promise<void> {

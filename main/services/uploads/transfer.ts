@@ -25,11 +25,11 @@ import {
   type S3Client,
   type UploadPartCommandOutput,
 } from '@aws-sdk/client-s3';
-import zlib from 'node:zlib';
-import { crc32Base64, crc32OfRange } from './checksum';
+import { createHash } from 'node:crypto';
+import { compositeSha256, FileHasher } from './checksum';
 import { partRange } from './part-size';
 import type { RequestGate } from './request-gate';
-import type { PersistedPart } from './types';
+import type { ObjectOptions, PersistedPart } from './types';
 
 export interface TransferClients {
   /** maxAttempts 1: PutObject/UploadPart with stream bodies, retried by `withRetry`. Send through `sendData`. */
@@ -134,6 +134,59 @@ export interface TransferTarget {
   key: string;
   /** true = the person chose "replace": no If-None-Match. */
   overwrite: boolean;
+  /** Encryption, metadata and tags for the new object (PutObject / CreateMultipartUpload). */
+  object?: ObjectOptions;
+}
+
+/** What S3 answered for a finished object (PutObject or CompleteMultipartUpload). */
+export interface StoredObject {
+  /** The object's SHA-256 checksum as S3 returned it (whole-object, or composite "…-N"). */
+  checksum?: string;
+  etag?: string;
+  versionId?: string;
+  requestId?: string;
+  /** The answer's Date header: S3's clock when it stored the object. */
+  serverTime?: string;
+}
+
+/** The SDK request fields for a target's encryption, metadata and tags. */
+function objectFields(o: ObjectOptions | undefined): Record<string, unknown> {
+  if (!o) return {};
+  const enc = o.encryption;
+  return {
+    ...(enc ? { ServerSideEncryption: enc.type } : {}),
+    ...(enc?.type === 'aws:kms' ? { SSEKMSKeyId: enc.keyId, ...(enc.bucketKey !== undefined ? { BucketKeyEnabled: enc.bucketKey } : {}) } : {}),
+    ...(o.metadata && Object.keys(o.metadata).length ? { Metadata: o.metadata } : {}),
+    ...(o.tagging ? { Tagging: o.tagging } : {}),
+  };
+}
+
+// ---- S3's clock ----
+// A receipt records when S3 stored the object; only the answer's Date header says so (the SDK keeps no headers).
+const serverDates = new WeakMap<object, string>();
+
+/** Files each answer's Date header under its output, for serverTimeOf(). */
+export function recordServerTime(client: S3Client): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const date = (result.response as { headers?: Record<string, string> } | undefined)?.headers?.date;
+      if (date && result.output && typeof result.output === 'object') serverDates.set(result.output, date);
+      return result;
+    },
+    { step: 'initialize', name: 'grantboxServerTime' },
+  );
+}
+
+/** "null" is the version id of an object in a bucket that was never versioned: no version to name. */
+function realVersion(v: string | undefined): v is string {
+  return Boolean(v) && v !== 'null';
+}
+
+export function serverTimeOf(output: object): string | undefined {
+  const d = serverDates.get(output);
+  const t = d ? Date.parse(d) : NaN;
+  return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
 }
 
 /** Hooks through which the queue follows a transfer (progress, retries, request ids, resume state). */
@@ -289,11 +342,15 @@ async function readSmall(path: string, size: number, signal: AbortSignal): Promi
   }
 }
 
-/** One PutObject of the whole file (streamed, or from memory when small). Returns the object's CRC32. */
-export async function putWholeFile(clients: TransferClients, path: string, size: number, target: TransferTarget, hooks: TransferHooks): Promise<string> {
+/**
+ * One PutObject of the whole file (streamed, or from memory when small) with its SHA-256 as x-amz-checksum-sha256,
+ * which S3 verifies before storing. Returns the file's SHA-256 and what S3 answered.
+ */
+export async function putWholeFile(clients: TransferClients, path: string, size: number, target: TransferTarget, hooks: TransferHooks): Promise<{ sha256: Buffer; stored: StoredObject }> {
   const small = size <= SINGLE_READ_MAX ? await readSmall(path, size, hooks.signal) : undefined;
-  const checksum = small ? crc32Base64(zlib.crc32(small)) : await crc32OfRange(path, 0, size, hooks.signal);
-  await sendRetried(
+  const sha256 = small ? createHash('sha256').update(small).digest() : ((await new FileHasher(path, size, Math.max(1, size)).start(hooks.signal).digest()) as Buffer);
+  const checksum = sha256.toString('base64');
+  const out = await sendRetried(
     hooks,
     size,
     () => small ?? body(path, 0, size),
@@ -305,14 +362,25 @@ export async function putWholeFile(clients: TransferClients, path: string, size:
           Key: target.key,
           Body: b,
           ContentLength: size,
-          ChecksumAlgorithm: 'CRC32',
-          ChecksumCRC32: checksum,
+          ChecksumAlgorithm: 'SHA256',
+          ChecksumSHA256: checksum,
+          ...objectFields(target.object),
           ...(target.overwrite ? {} : { IfNoneMatch: '*' }),
         }),
         abortSignal,
       ),
   );
-  return checksum;
+  const serverTime = serverTimeOf(out);
+  return {
+    sha256,
+    stored: {
+      ...(out.ChecksumSHA256 ? { checksum: out.ChecksumSHA256 } : {}),
+      ...(out.ETag ? { etag: out.ETag } : {}),
+      ...(realVersion(out.VersionId) ? { versionId: out.VersionId } : {}),
+      ...(out.$metadata?.requestId ? { requestId: out.$metadata.requestId } : {}),
+      ...(serverTime ? { serverTime } : {}),
+    },
+  };
 }
 
 /**
@@ -320,7 +388,9 @@ export async function putWholeFile(clients: TransferClients, path: string, size:
  * UploadId we never learned — an orphan nobody aborts. The caller checks for cancellation once it returns.
  */
 export async function createMultipart(clients: TransferClients, target: TransferTarget): Promise<{ uploadId: string; requestId?: string }> {
-  const out = await clients.control.send(new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ChecksumAlgorithm: 'CRC32' }));
+  const out = await clients.control.send(
+    new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ChecksumAlgorithm: 'SHA256', ChecksumType: 'COMPOSITE', ...objectFields(target.object) }),
+  );
   if (!out.UploadId) throw new Error('CreateMultipartUpload returned no UploadId');
   return { uploadId: out.UploadId, ...(out.$metadata?.requestId ? { requestId: out.$metadata?.requestId } : {}) };
 }
@@ -339,6 +409,7 @@ export async function uploadParts(
   done: ReadonlyMap<number, PersistedPart>,
   partConcurrency: number | (() => number),
   hooks: TransferHooks,
+  checksums: FileHasher,
 ): Promise<void> {
   const total = Math.max(1, Math.ceil(size / partSize));
   const todo: number[] = [];
@@ -354,7 +425,7 @@ export async function uploadParts(
       while (next < todo.length && failed === undefined && !hooks.signal.aborted && running < Math.max(1, wanted())) {
         const partNumber = todo[next++]!;
         running++;
-        uploadPart(clients, path, size, partSize, target, uploadId, partNumber, hooks)
+        uploadPart(clients, path, size, partSize, target, uploadId, partNumber, hooks, checksums)
           .catch((e: unknown) => {
             failed ??= e;
           })
@@ -371,9 +442,19 @@ export async function uploadParts(
   if (hooks.signal.aborted) throw hooks.signal.reason;
 }
 
-async function uploadPart(clients: TransferClients, path: string, size: number, partSize: number, target: TransferTarget, uploadId: string, partNumber: number, hooks: TransferHooks): Promise<void> {
+async function uploadPart(
+  clients: TransferClients,
+  path: string,
+  size: number,
+  partSize: number,
+  target: TransferTarget,
+  uploadId: string,
+  partNumber: number,
+  hooks: TransferHooks,
+  checksums: FileHasher,
+): Promise<void> {
   const { start, end } = partRange(partNumber, partSize, size);
-  const checksum = await crc32OfRange(path, start, end, hooks.signal);
+  const checksum = await checksums.part(partNumber);
   const out = await sendRetried(
     hooks,
     end - start,
@@ -388,15 +469,15 @@ async function uploadPart(clients: TransferClients, path: string, size: number, 
           PartNumber: partNumber,
           Body: b,
           ContentLength: end - start,
-          ChecksumAlgorithm: 'CRC32',
-          ChecksumCRC32: checksum,
+          ChecksumAlgorithm: 'SHA256',
+          ChecksumSHA256: checksum,
         }),
         abortSignal,
       ),
   );
   if (!out.ETag) throw new Error(`UploadPart ${partNumber} returned no ETag`);
   const etag = out.ETag;
-  await hooks.onPartDone({ partNumber, etag, checksumCRC32: checksum, size: end - start });
+  await hooks.onPartDone({ partNumber, etag, checksumSHA256: checksum, size: end - start });
 }
 
 /** Not abortable either: a cancel racing the completion must not leave us unsure whether the object exists. */
@@ -405,7 +486,7 @@ export async function completeMultipart(
   target: TransferTarget,
   uploadId: string,
   parts: ReadonlyMap<number, PersistedPart>,
-): Promise<{ checksum?: string; requestId?: string }> {
+): Promise<StoredObject> {
   const sorted = [...parts.values()].sort((a, b) => a.partNumber - b.partNumber);
   const out = await clients.control.send(
     new CompleteMultipartUploadCommand({
@@ -413,20 +494,26 @@ export async function completeMultipart(
       Key: target.key,
       UploadId: uploadId,
       MultipartUpload: {
-        Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ...(p.checksumCRC32 ? { ChecksumCRC32: p.checksumCRC32 } : {}) })),
+        Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ...(p.checksumSHA256 ? { ChecksumSHA256: p.checksumSHA256 } : {}) })),
       },
       ...(target.overwrite ? {} : { IfNoneMatch: '*' }),
     }),
   );
-  // S3 returns the composite checksum (CRC32 of the parts' CRC32s, "-N"); compute it when a store doesn't.
-  const checksum = out.ChecksumCRC32 ?? compositeCrc32(sorted);
-  return { ...(checksum ? { checksum } : {}), ...(out.$metadata?.requestId ? { requestId: out.$metadata?.requestId } : {}) };
+  const serverTime = serverTimeOf(out);
+  return {
+    ...(out.ChecksumSHA256 ? { checksum: out.ChecksumSHA256 } : {}),
+    ...(out.ETag ? { etag: out.ETag } : {}),
+    ...(realVersion(out.VersionId) ? { versionId: out.VersionId } : {}),
+    ...(out.$metadata?.requestId ? { requestId: out.$metadata.requestId } : {}),
+    ...(serverTime ? { serverTime } : {}),
+  };
 }
 
-export function compositeCrc32(parts: PersistedPart[]): string | undefined {
-  if (!parts.length || parts.some((p) => !p.checksumCRC32)) return undefined;
-  const raw = Buffer.concat(parts.map((p) => Buffer.from(p.checksumCRC32!, 'base64')));
-  return `${crc32Base64(zlib.crc32(raw))}-${parts.length}`;
+/** The composite checksum S3 computes for these parts (undefined when a part's checksum is unknown). */
+export function expectedComposite(parts: ReadonlyMap<number, PersistedPart>): string | undefined {
+  const sorted = [...parts.values()].sort((a, b) => a.partNumber - b.partNumber);
+  if (!sorted.length || sorted.some((p) => !p.checksumSHA256)) return undefined;
+  return compositeSha256(sorted.map((p) => p.checksumSHA256!));
 }
 
 /** Parts S3 holds for an upload (all pages). Throws NoSuchUpload when the upload is gone. */
@@ -437,7 +524,7 @@ export async function listParts(control: S3Client, bucket: string, key: string, 
     const out = await control.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ...(marker ? { PartNumberMarker: marker } : {}) }));
     for (const p of out.Parts ?? []) {
       if (p.PartNumber === undefined || !p.ETag) continue;
-      parts.push({ partNumber: p.PartNumber, etag: p.ETag, size: p.Size ?? 0, ...(p.ChecksumCRC32 ? { checksumCRC32: p.ChecksumCRC32 } : {}) });
+      parts.push({ partNumber: p.PartNumber, etag: p.ETag, size: p.Size ?? 0, ...(p.ChecksumSHA256 ? { checksumSHA256: p.ChecksumSHA256 } : {}) });
     }
     if (!out.IsTruncated || !out.NextPartNumberMarker) break;
     marker = out.NextPartNumberMarker;
@@ -455,11 +542,49 @@ export async function abortMultipart(control: S3Client, bucket: string, key: str
   }
 }
 
-/** Size of the stored object; undefined when the grant may not read it (403) — the upload still counts. */
-export async function headSize(control: S3Client, bucket: string, key: string, signal: AbortSignal): Promise<number | undefined> {
+/** What HeadObject (with checksum mode) says about a stored object. */
+export interface HeadInfo {
+  size?: number;
+  /** ChecksumSHA256 ("…-N" when composite). */
+  checksumSHA256?: string;
+  checksumCRC32?: string;
+  checksumCRC64NVME?: string;
+  checksumType?: string;
+  etag?: string;
+  versionId?: string;
+  lastModified?: string;
+  encryption?: string;
+  kmsKeyId?: string;
+  partsCount?: number;
+  requestId?: string;
+}
+
+/** HeadObject with ChecksumMode ENABLED; `partNumber` asks about one part (its size, the parts count). */
+export async function headObject(control: S3Client, bucket: string, key: string, signal: AbortSignal, partNumber?: number, versionId?: string): Promise<HeadInfo> {
+  const out = await control.send(
+    new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED', ...(partNumber ? { PartNumber: partNumber } : {}), ...(versionId ? { VersionId: versionId } : {}) }),
+    { abortSignal: signal },
+  );
+  return {
+    ...(out.ContentLength !== undefined ? { size: out.ContentLength } : {}),
+    ...(out.ChecksumSHA256 ? { checksumSHA256: out.ChecksumSHA256 } : {}),
+    ...(out.ChecksumCRC32 ? { checksumCRC32: out.ChecksumCRC32 } : {}),
+    ...(out.ChecksumCRC64NVME ? { checksumCRC64NVME: out.ChecksumCRC64NVME } : {}),
+    ...(out.ChecksumType ? { checksumType: out.ChecksumType } : {}),
+    ...(out.ETag ? { etag: out.ETag } : {}),
+    ...(realVersion(out.VersionId) ? { versionId: out.VersionId } : {}),
+    ...(out.LastModified ? { lastModified: out.LastModified.toISOString() } : {}),
+    ...(out.ServerSideEncryption ? { encryption: out.ServerSideEncryption } : {}),
+    ...(out.SSEKMSKeyId ? { kmsKeyId: out.SSEKMSKeyId } : {}),
+    ...(out.PartsCount !== undefined ? { partsCount: out.PartsCount } : {}),
+    ...(out.$metadata?.requestId ? { requestId: out.$metadata.requestId } : {}),
+  };
+}
+
+/** HeadObject of the stored object; undefined when the grant may not read it (403) — the upload still counts. */
+export async function headStored(control: S3Client, bucket: string, key: string, signal: AbortSignal, versionId?: string): Promise<HeadInfo | undefined> {
   try {
-    const out = await control.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-    return out.ContentLength;
+    return await headObject(control, bucket, key, signal, undefined, versionId);
   } catch (e) {
     if (httpStatusOf(e) === 403) return undefined;
     throw e;

@@ -46,6 +46,25 @@ describe('fromAwsError — modelled codes', () => {
     expect(e.details.requestId).toBe('req-123');
   });
 
+  it('a bucket policy refusing an unencrypted upload says the grant must name the key (AWS wording, not moto: moto denies without reading the condition)', () => {
+    const denied = (message: string) => {
+      const e = stsError('AccessDenied', 403);
+      e.message = message;
+      return e;
+    };
+    const aws = 'User: arn:aws:sts::123456789012:assumed-role/HR/anna-hr is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::company1-hr/in/a.pdf" with an explicit deny in a resource-based policy';
+    for (const operation of ['PutObject', 'CreateMultipartUpload']) {
+      const e = fromAwsError(denied(aws), { operation, grant: 'HR documents', bucket: 'company1-hr', encrypted: false, contact: 'it@company1.example' });
+      expect(e.code).toBe('S3_ENCRYPTION_REQUIRED');
+      expect(e.message).toBe('“company1-hr” only accepts encrypted files; the grant “HR documents” must name its key — tell IT.');
+      expect(e.details.hint).toContain('it@company1.example');
+    }
+    // The grant already encrypts: the deny is about something else, and a plain refusal stays a plain refusal.
+    expect(fromAwsError(denied(aws), { operation: 'PutObject', bucket: 'company1-hr', encrypted: true }).code).toBe('S3_ACCESS_DENIED');
+    expect(fromAwsError(denied('Access Denied'), { operation: 'PutObject', bucket: 'company1-hr', encrypted: false }).code).toBe('S3_ACCESS_DENIED');
+    expect(fromAwsError(denied(aws), { operation: 'ListObjectsV2', bucket: 'company1-hr', encrypted: false }).code).toBe('S3_ACCESS_DENIED');
+  });
+
   it('a bad MFA code is told apart from the trust policy', () => {
     const e = fromAwsError(stsError('AccessDenied', 403, 'MultiFactorAuthentication failed with invalid MFA one time pass code.'), { operation: 'AssumeRole' });
     expect(e.code).toBe('MFA_CODE_REJECTED');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // The queue's decisions with a mocked S3 (aws-sdk-client-mock): conflict handling, retries with fresh streams,
 // request slots, progress throttling, and a 10,000-file drop. Real S3 behaviour is in test/integration/uploads*.
 import fs from 'node:fs';
@@ -69,18 +70,22 @@ afterEach(async () => {
 });
 
 describe('writes', () => {
-  it('streams a small file in one PutObject with If-None-Match, a CRC32 checksum and its length', async () => {
+  it('streams a small file in one PutObject with If-None-Match, its SHA-256 checksum and its length, and keeps a receipt', async () => {
     s3.on(PutObjectCommand).resolves({ $metadata: { requestId: 'r1' } });
     const log: LogRecord[] = [];
     const e = engine({ log });
     await e.start('g', [file('a.txt', '123456789')]);
     await e.drain();
     expect(puts()).toHaveLength(1);
-    expect(puts()[0]).toMatchObject({ Bucket: 'bkt', Key: 'in/a.txt', IfNoneMatch: '*', ContentLength: 9, ChecksumAlgorithm: 'CRC32', ChecksumCRC32: 'y/Q5Jg==' });
+    expect(puts()[0]).toMatchObject({ Bucket: 'bkt', Key: 'in/a.txt', IfNoneMatch: '*', ContentLength: 9, ChecksumAlgorithm: 'SHA256', ChecksumSHA256: 'FeKw08M4keuw8e9gnsQZQgwg4yDOlMZfvIwzEkSOsiU=' });
     expect(Buffer.from(puts()[0]!.Body as Uint8Array).toString()).toBe('123456789');
     expect(e.snapshot().items[0]).toMatchObject({ state: 'done', bytesSent: 9, parts: 1 });
+    // sha256sum of "123456789"
+    const sha256 = '15e2b0d3c33891ebb0f1ef609ec419420c20e320ce94c65fbc8c3312448eb225';
+    expect(e.snapshot().items[0]!.receipt).toMatchObject({ grant: 'g', bucket: 'bkt', key: 'in/a.txt', size: 9, sha256, checksum: { type: 'FULL_OBJECT', hex: sha256 }, requestIds: ['r1'] });
+    expect(log[0]!.receipt).toMatchObject({ sha256, checksum: { hex: sha256 } });
     expect(log).toEqual([
-      expect.objectContaining({ type: 'upload.done', grant: 'g', bucket: 'bkt', key: 'in/a.txt', size: 9, parts: 1, retries: 0, checksum: 'CRC32:y/Q5Jg==', result: 'done', requestIds: ['r1'] }),
+      expect.objectContaining({ type: 'upload.done', grant: 'g', bucket: 'bkt', key: 'in/a.txt', size: 9, parts: 1, retries: 0, checksum: 'SHA256:15e2b0d3c33891ebb0f1ef609ec419420c20e320ce94c65fbc8c3312448eb225', result: 'done', requestIds: ['r1'] }),
     ]);
     // Never a secret in the log.
     expect(JSON.stringify(log)).not.toContain('secret');
@@ -292,7 +297,7 @@ describe('multipart', () => {
     expect(s3.commandCalls(UploadPartCommand)).toHaveLength(3);
     const completes = s3.commandCalls(CompleteMultipartUploadCommand).map((c) => c.args[0].input);
     expect(completes.map((c) => c.IfNoneMatch)).toEqual(['*', undefined]);
-    expect(completes[1]!.MultipartUpload!.Parts!.map((p) => [p.PartNumber, p.ETag, typeof p.ChecksumCRC32])).toEqual([
+    expect(completes[1]!.MultipartUpload!.Parts!.map((p) => [p.PartNumber, p.ETag, typeof p.ChecksumSHA256])).toEqual([
       [1, '"e1"', 'string'],
       [2, '"e2"', 'string'],
       [3, '"e3"', 'string'],
@@ -341,9 +346,9 @@ describe('multipart', () => {
     const p = file('big.bin', 'z'.repeat(11 * MiB));
     const st = fs.statSync(p);
     await new ResumeStore(path.join(tmp, 'data', 'uploads')).save({
-      version: 1, id: 'r1', grant: 'g', bucket: 'bkt', region: 'us-east-1', key: 'in/big.bin', path: p, relativePath: 'big.bin',
+      version: 2, id: 'r1', grant: 'g', bucket: 'bkt', region: 'us-east-1', key: 'in/big.bin', path: p, relativePath: 'big.bin',
       size: st.size, mtimeMs: st.mtimeMs, uploadId: 'OLD', partSize: 5 * MiB, overwrite: false,
-      parts: [{ partNumber: 1, etag: '"e1"', size: 5 * MiB }], startedAt: new Date().toISOString(),
+      parts: [{ partNumber: 1, etag: '"e1"', size: 5 * MiB, checksumSHA256: createHash('sha256').update('z'.repeat(5 * MiB)).digest('base64') }], startedAt: new Date().toISOString(),
     });
     s3.on(HeadObjectCommand).resolves({ ContentLength: 11 * MiB });
     s3.on(ListPartsCommand).resolves({ Parts: [{ PartNumber: 1, ETag: '"e1"', Size: 5 * MiB }] });

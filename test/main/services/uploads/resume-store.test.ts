@@ -5,7 +5,7 @@ import { ResumeStore, type ResumeRecord } from '../../../../main/services/upload
 
 function record(id: string, parts = 0): ResumeRecord {
   return {
-    version: 1,
+    version: 2,
     id,
     grant: 'hr-upload',
     bucket: 'company1-hr',
@@ -43,7 +43,7 @@ describe('ResumeStore', () => {
     await store.save(record('bb'));
     await store.save(record('a'));
     fs.writeFileSync(path.join(dir, 'junk.json'), '{not json');
-    fs.writeFileSync(path.join(dir, 'other.json'), JSON.stringify({ version: 2 }));
+    fs.writeFileSync(path.join(dir, 'other.json'), JSON.stringify({ version: 3 }));
     expect((await store.list()).map((r) => r.id)).toEqual(['a', 'bb']);
     await store.remove('a');
     expect((await store.list()).map((r) => r.id)).toEqual(['bb']);

@@ -1,14 +1,13 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { AwsClientFactory } from '../../../../main/services/aws/client-factory';
-import { crc32Base64 } from '../../../../main/services/uploads/checksum';
 import {
-  compositeCrc32,
+  expectedComposite,
   DEFAULT_RETRY,
   isConditionalConflict,
   isPreconditionFailed,
@@ -78,16 +77,16 @@ describe('withRetry', () => {
   });
 });
 
-describe('compositeCrc32', () => {
-  it('is the CRC32 of the parts’ raw CRC32s, with the part count — S3’s multipart checksum', () => {
-    // Part checksums whose raw bytes are "1234" and "5678": the composite is CRC32("12345678") = 0x9AE0DAAF.
-    expect(
-      compositeCrc32([
-        { partNumber: 1, etag: 'a', size: 1, checksumCRC32: Buffer.from('1234').toString('base64') },
-        { partNumber: 2, etag: 'b', size: 1, checksumCRC32: Buffer.from('5678').toString('base64') },
-      ]),
-    ).toBe('muDarw==-2');
-    expect(compositeCrc32([{ partNumber: 1, etag: 'a', size: 1 }])).toBeUndefined();
+describe('expectedComposite', () => {
+  it('is the SHA-256 of the parts’ raw SHA-256s, with the part count — S3’s composite multipart checksum', () => {
+    const a = createHash('sha256').update('part one').digest();
+    const b = createHash('sha256').update('part two').digest();
+    const parts = new Map([
+      [2, { partNumber: 2, etag: 'b', size: 1, checksumSHA256: b.toString('base64') }],
+      [1, { partNumber: 1, etag: 'a', size: 1, checksumSHA256: a.toString('base64') }],
+    ]);
+    expect(expectedComposite(parts)).toBe(`${createHash('sha256').update(Buffer.concat([a, b])).digest('base64')}-2`);
+    expect(expectedComposite(new Map([[1, { partNumber: 1, etag: 'a', size: 1 }]]))).toBeUndefined();
   });
 });
 
@@ -147,7 +146,7 @@ describe('the data client (cached request path, abort signal per request)', () =
       const i = Number(r.url.split('/').pop());
       expect(r.url).toBe(`/b/k/${i}`);
       expect(r.body.toString()).toBe(`content of file ${i} `.repeat(i + 1));
-      expect(r.headers['x-amz-checksum-crc32']).toBe(crc32Base64(zlib.crc32(r.body)));
+      expect(r.headers['x-amz-checksum-sha256']).toBe(createHash('sha256').update(r.body).digest('base64'));
       expect(r.headers['if-none-match']).toBe(i % 2 === 0 ? undefined : '*');
     }
     c.data.destroy();
