@@ -1,4 +1,5 @@
-// `grantbox logs export [--since 7d] [--redact-filenames] --out FILE` and `grantbox logs show [--since 1d] [--json]`:
+// `grantbox logs export [--since 7d] [--redact-filenames] --out FILE`, `grantbox logs show [--since 1d] [--json]` and
+// `grantbox logs report EXPORT.json [--html FILE]` (audit/report.ts):
 // the session log for helpdesk and for the person at the keyboard. The log lives in the data folder
 // (GRANTBOX_HOME, see paths.ts). An export must work when the settings are broken — that is when helpdesk needs
 // it most — so when the full services cannot start, it falls back to the log alone with the settings problem (or
@@ -65,6 +66,22 @@ export function register(program: Command): void {
       }
       process.stdout.write(`Wrote ${result.records} log record${result.records === 1 ? '' : 's'} to ${opts.out}\n`);
       if (degraded) process.stderr.write(`  (Grantbox could not fully start, so the export has the log without grants or identity: ${degraded})\n`);
+    }));
+
+  logs
+    .command('report')
+    .description('Turn a helpdesk export into a readable report: likely cause first, then a timeline (text, or --html FILE)')
+    .argument('<export>', 'the export file (grantbox logs export --out FILE, or the app’s “Export for helpdesk”)')
+    .option('--html <file>', 'also write the report as one self-contained HTML page')
+    .option('--json', 'print the report as JSON')
+    .action(action(async (exportFile: string, opts: { html?: string; json?: boolean }) => {
+      const [{ reportFromExport, renderHtml, renderText }, fs] = await Promise.all([import('../../services/audit/report'), import('node:fs/promises')]);
+      const report = await reportFromExport(exportFile);
+      if (opts.html) {
+        await fs.writeFile(opts.html, renderHtml(report), { mode: 0o600 });
+      }
+      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
+      if (opts.html) process.stderr.write(`Wrote the report to ${opts.html}\n`);
     }));
 
   logs
