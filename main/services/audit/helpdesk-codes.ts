@@ -143,6 +143,30 @@ export const HELPDESK_CODES: Readonly<Record<string, HelpdeskExplanation>> = {
     "means": "GetRoleCredentials was refused (ForbiddenException \"No access\" / ResourceNotFound): the person (or their group) is not assigned that permission set in that account, or signIn.roleName / signIn.accountId is wrong.",
     "does": "Admin: assign the permission set in IAM Identity Center → AWS accounts, or correct the settings."
   },
+  "SIGN_IN_DISCOVERY_BROKEN": {
+    "means": "OpenID Connect: the issuer in the settings answered, but not with a valid OpenID configuration at ISSUER/.well-known/openid-configuration (a wrong address, an HTML page, or a document naming a different issuer). details.clientCode says which check failed.",
+    "does": "IT: check signIn.issuer against the provider (Keycloak: https://HOST/realms/REALM; Okta: https://ORG.okta.com/oauth2/default; Entra: https://login.microsoftonline.com/TENANT/v2.0)."
+  },
+  "SIGN_IN_CLOCK_SKEW": {
+    "means": "The provider's ID token is dated in the future or already expired by this computer's clock.",
+    "does": "Set date and time to automatic (and the right time zone), then sign in again."
+  },
+  "SIGN_IN_RESPONSE_INVALID": {
+    "means": "The provider's answer failed a check of the OpenID Connect library (signature, nonce, state, audience), came without an ID token, or named another person on renewal.",
+    "does": "Sign in again. If it repeats, IT checks that signIn.clientId and signIn.issuer match the provider's client."
+  },
+  "SIGN_IN_NO_REFRESH_TOKEN": {
+    "means": "The provider issued no refresh token, so Grantbox could not renew access without asking every hour.",
+    "does": "IT: allow the Grantbox client refresh tokens (Okta: Refresh Token grant + offline_access; Entra: offline_access; Keycloak: on by default; Google: consent with offline access)."
+  },
+  "SIGN_IN_BUSY": {
+    "means": "Grantbox renews the company sign-in one process at a time (a lock file sign-in-refresh.lock in the data folder); another one held it for more than 90 seconds.",
+    "does": "Wait a minute and retry. If it persists, close other Grantbox windows/commands; a lock left by a crashed process is taken over by itself after a minute."
+  },
+  "SIGN_IN_FAILED": {
+    "means": "A company sign-in failure Grantbox does not recognise.",
+    "does": "Retry; send the helpdesk export to IT."
+  },
   "SESSION_NOT_STARTED": {
     "means": "Something (usually an upload) needed the grant's temporary access, but no session was running for it — it was never started, or it ended (sign-out, grant removed) while the upload waited.",
     "does": "Start the grant first (the Start button, or grantbox assume GRANT)."
@@ -179,6 +203,10 @@ export const HELPDESK_CODES: Readonly<Record<string, HelpdeskExplanation>> = {
     "means": "The app's MFA prompt was answered after its request had ended (timed out, cancelled, the app moved on).",
     "does": "Start the grant again and enter a fresh code."
   },
+  "MFA_NEEDS_ACCESS_KEY": {
+    "means": "The grant has mfa: true but the person signs in with the company's sign-in (OpenID Connect), where AWS cannot take an MFA code.",
+    "does": "Admin: remove mfa: true and require MFA at the company's sign-in instead."
+  },
   "NOT_IN_TRUST_POLICY": {
     "means": "AssumeRole was refused (AccessDenied): the role's trust policy does not name this user, or the user lacks sts:AssumeRole on the role. The grant lists the person, but AWS does not agree.",
     "does": "Admin: add the user's ARN (context.identity.arn) to the role's trust policy, and allow sts:AssumeRole for the user. Give the requestId to whoever reads CloudTrail."
@@ -206,6 +234,26 @@ export const HELPDESK_CODES: Readonly<Record<string, HelpdeskExplanation>> = {
   "CLOCK_SKEW": {
     "means": "The computer's clock is more than ~5 minutes off (RequestTimeTooSkewed, RequestExpired).",
     "does": "Set date and time to automatic (and the right time zone, see os.timezone), then retry."
+  },
+  "WEB_IDENTITY_TOKEN_REJECTED": {
+    "means": "STS AssumeRoleWithWebIdentity answered InvalidIdentityToken: AWS could not verify the ID token against the account's IAM OIDC identity provider (no provider for this issuer URL, wrong audience list, outdated keys/thumbprint).",
+    "does": "Admin: IAM → Identity providers: an OpenID Connect provider with exactly the issuer URL and the Grantbox client id as audience."
+  },
+  "WEB_IDENTITY_CLAIM_REJECTED": {
+    "means": "IDPRejectedClaim: a claim of the ID token (usually aud) does not match the IAM OIDC identity provider.",
+    "does": "Admin: compare the provider's audiences with signIn.clientId."
+  },
+  "WEB_IDENTITY_PROVIDER_UNREACHABLE": {
+    "means": "IDPCommunicationError: AWS fetches the provider's keys from the internet and could not. Grantbox retries while the session lasts.",
+    "does": "Retry later; if it persists, the provider must be reachable from AWS (not only from the office network)."
+  },
+  "WEB_IDENTITY_TOKEN_EXPIRED": {
+    "means": "ExpiredTokenException on AssumeRoleWithWebIdentity: the ID token had expired by AWS's clock — usually this computer's clock is far off.",
+    "does": "Set the clock to automatic and retry."
+  },
+  "WEB_IDENTITY_NOT_TRUSTED": {
+    "means": "AccessDenied on AssumeRoleWithWebIdentity: the role's trust policy does not allow this sign-in (its Federated principal, or the aud, sub or group conditions).",
+    "does": "Admin: the trust policy as in admins.md \"Company sign-in\"; grantbox grants iam GRANT writes it."
   },
   "REGION_DISABLED": {
     "means": "STS is deactivated for that region in the account (IAM → Account settings).",
@@ -306,6 +354,10 @@ export const HELPDESK_CODES: Readonly<Record<string, HelpdeskExplanation>> = {
   "UPLOAD_NOT_A_FILE": {
     "means": "A device, socket or pipe was dropped or found in a folder. Refused.",
     "does": "Nothing; only files and folders are uploaded."
+  },
+  "UPLOAD_PATH_PROTECTED": {
+    "means": "The window asked to upload something main never reads from a drop. Usually a slip (a hidden file dragged along); if the person did not drop anything, treat it as a sign that something is running inside the app's window. Nothing was uploaded.",
+    "does": "If they really mean to upload it: \"Choose files…\", pick it, and confirm \"Upload hidden files?\". Otherwise nothing to do."
   },
   "UPLOAD_LINK_OUTSIDE": {
     "means": "A symbolic link in a dropped folder points outside it; Grantbox does not follow it, so nothing outside what the person chose leaves the computer.",
@@ -476,8 +528,8 @@ export const HELPDESK_CODES: Readonly<Record<string, HelpdeskExplanation>> = {
     "does": "Add --user NAME (as in the subject ARN) or --account ID."
   },
   "IAM_KIT_NEEDS_SIGN_IN": {
-    "means": "grantbox grants iam for a role whose grants list user:/group: subjects, run without settings that have signIn (method oidc).",
-    "does": "Run it with the staff settings (--settings FILE), or give --oidc-issuer URL --oidc-client-id ID."
+    "means": "grantbox grants iam for a role whose grants list user:/group: subjects, run without settings that have signIn (method oidc); or the settings use Identity Center, whose permission-set role the kit cannot name from those subjects.",
+    "does": "Run it with the staff settings (--settings FILE), or give --oidc-issuer URL --oidc-client-id ID. For Identity Center, write the trust policy from docs/admins.md."
   },
   "REVOKE_NO_CREDENTIALS": {
     "means": "grantbox grants revoke --apply found no credentials in the standard AWS chain (environment, ~/.aws, SSO, instance role).",
