@@ -111,6 +111,10 @@ export const HELPDESK_CODES: Readonly<Record<string, HelpdeskExplanation>> = {
     "means": "The browser page was not finished within 10 minutes, or the device code (grantbox login --device) ran out.",
     "does": "Sign in again and finish in the browser straight away."
   },
+  "SIGN_IN_NO_LINK": {
+    "means": "\"Copy sign-in link\" was pressed when no sign-in was waiting for the browser (it had just finished or been cancelled).",
+    "does": "Press the sign-in button again, then copy the link."
+  },
   "SIGN_IN_PENDING": {
     "means": "Internal to the device flow (the provider is still waiting for approval); seen only if a poll is interrupted.",
     "does": "Finish in the browser, or run the login again."
