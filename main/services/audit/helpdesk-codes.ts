@@ -523,6 +523,10 @@ export const HELPDESK_CODES: Readonly<Record<string, HelpdeskExplanation>> = {
     "means": "The grant exists but its subjects do not include the signed-in ARN — often the person signed in with another user's key, or the admin listed another ARN.",
     "does": "Compare context.identity.arn with the grant's subjects; the admin adds the ARN."
   },
+  "INIT_CLI_ARTIFACT_INVALID": {
+    "means": "grantbox grants init --cli-url/--cli-sha256 got an http address, a malformed checksum, or only one of the two.",
+    "does": "Give both: the https address of the hosted out/cli/grantbox-standalone.cjs and the hex from its .sha256 file (docs/admins.md)."
+  },
   "INIT_WOULD_OVERWRITE": {
     "means": "grantbox grants init was pointed at a folder that already has some of its files.",
     "does": "Choose an empty folder."
