@@ -280,3 +280,38 @@ describe('company sign-in (OpenID Connect) against the local provider', () => {
     expect(s.records.at(-1)).toMatchObject({ type: 'signout', method: 'oidc', revoked: true });
   });
 });
+
+describe('signing in again', () => {
+  it('as the same person keeps what is running (no sign-out); as someone else ends it', async () => {
+    const s = await setup();
+    let signOuts = 0;
+    const method = new OidcMethod({
+      settings: { method: 'oidc', issuer: rig.issuer, clientId: rig.clientId, userClaim: 'email', name: 'Company1' },
+      secretStore: keychain,
+      clients: s.factory,
+      dataDir: s.dataDir,
+      onSignOut: async () => void signOuts++,
+      openUrl: async (url) => {
+        void signInInBrowser(browser, url, rig.users.john!).then(({ page }) => page.close());
+        return true;
+      },
+    });
+    await method.signInInteractive();
+    await method.signInInteractive();
+    expect(signOuts).toBe(0);
+    const other = new OidcMethod({
+      settings: { method: 'oidc', issuer: rig.issuer, clientId: rig.clientId },
+      secretStore: keychain,
+      clients: s.factory,
+      dataDir: s.dataDir,
+      onSignOut: async () => void signOuts++,
+      openUrl: async (url) => {
+        void signInInBrowser(browser, url, rig.users.mallory!).then(({ page }) => page.close());
+        return true;
+      },
+    });
+    await other.signInInteractive();
+    expect(signOuts).toBe(1);
+    await other.signOut();
+  });
+});
