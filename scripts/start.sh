@@ -18,7 +18,7 @@ export ELECTRON_EXEC_PATH="$answer"
 dir="${GRANTBOX_SANDBOX_DIR:-$PWD/.grantbox-sandbox}"
 mkdir -p "$dir"
 rm -f "$dir/settings.yaml"
-node bin/grantbox.cjs sandbox --dir "$dir" &
+node bin/grantbox.cjs sandbox --dir "$dir" "$@" &
 sandbox=$!
 trap 'kill $sandbox 2>/dev/null; wait $sandbox 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -29,7 +29,7 @@ done
 
 export GRANTBOX_SETTINGS="$dir/settings.yaml" GRANTBOX_HOME="$dir/home"
 echo
-echo "Grantbox is opening against the local sandbox. Sign in with the keys printed above (user john)."
+echo "Grantbox is opening against the local sandbox. Press \"Sign in with Company1\" and log in as john with the password printed above (scripts/start.sh --access-keys: paste john's keys instead)."
 echo "The same sandbox from the command line:  GRANTBOX_SETTINGS=$GRANTBOX_SETTINGS node bin/grantbox.cjs --help"
 status=0
 node_modules/.bin/electron-vite preview >"$dir/app.log" 2>&1 || status=$?

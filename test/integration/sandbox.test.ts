@@ -106,7 +106,7 @@ describe('grantbox sandbox + identity CLI', () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gb-sandbox-cli-'));
     env = { ...process.env, GRANTBOX_HOME: path.join(dir, 'home'), GRANTBOX_SETTINGS: path.join(dir, 'sb', 'settings.yaml') };
     delete env.AWS_PROFILE;
-    sandbox = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'main/cli/index.ts'), 'sandbox', '--dir', path.join(dir, 'sb')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    sandbox = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'main/cli/index.ts'), 'sandbox', '--access-keys', '--dir', path.join(dir, 'sb')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let printed = '';
     sandbox.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
     const until = Date.now() + 45_000;
@@ -169,4 +169,40 @@ describe('grantbox sandbox + identity CLI', () => {
     expect(res.code).toBe(1);
     expect(res.err).toMatch(/^grantbox: KEYS_INVALID Your AWS access keys were not accepted/m);
   }, 30_000);
+});
+
+// `grantbox sandbox` without --access-keys: company sign-in against a real local OpenID Provider.
+describe('grantbox sandbox (company sign-in by default)', () => {
+  const ROOT = path.resolve(__dirname, '../..');
+  const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+
+  it('starts the OpenID Provider, writes method: oidc settings and the group grant, and prints john’s and mallory’s passwords', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gb-sandbox-oidc-'));
+    const env = { ...process.env, GRANTBOX_HOME: path.join(dir, 'home') };
+    const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'main/cli/index.ts'), 'sandbox', '--dir', path.join(dir, 'sb')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    child.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
+    try {
+      const until = Date.now() + 45_000;
+      while (!/mallory +password/.test(printed)) {
+        if (Date.now() > until || child.exitCode !== null) throw new Error(`sandbox did not start: ${printed}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const settings = await fs.readFile(path.join(dir, 'sb', 'settings.yaml'), 'utf8');
+      expect(settings).toMatch(/signIn:\n {2}method: oidc\n {2}issuer: http:\/\/127\.0\.0\.1:\d+\/realms\/company1\n {2}clientId: grantbox/);
+      const issuer = /issuer: (\S+)/.exec(settings)![1]!;
+      const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { issuer: string };
+      expect(discovery.issuer).toBe(issuer);
+      expect(printed).toMatch(/john +password \S{8,}/);
+      expect(printed).toMatch(/mallory +password \S{8,}/);
+      expect(await fs.readFile(path.join(dir, 'sb', 'grants', 'hr-company.yaml'), 'utf8')).toContain('- group:hr-staff');
+    } finally {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await exited;
+      }
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
 });

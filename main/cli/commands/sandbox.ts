@@ -6,6 +6,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { OidcProviderRig } from '../../services/sandbox/oidc-provider';
 import { AppError } from '../../services/errors';
 import { defaultDataDir } from '../../services/paths';
 import { action } from '../support';
@@ -37,26 +38,43 @@ export function register(program: Command): void {
     .command('sandbox')
     .description('Start a local AWS stand-in (moto_server) with the tutorial\'s world and settings pointing at it; Ctrl-C stops it')
     .option('--dir <dir>', 'where to write settings.yaml and sandbox.json (default: <data folder>/sandbox)')
+    .option('--access-keys', 'sign in with IAM access keys (the tutorial as before) instead of the local company sign-in')
     .option('--port <n>', 'port for moto_server (default: a free one)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1 || n > 65535) throw new AppError('CLI_USAGE', `--port must be a port number, not “${v}”.`);
       return n;
     })
-    .action(action(async (opts: { dir?: string; port?: number }) => {
-      const [{ startMoto }, { seedTutorialWorld, TUTORIAL_ACCOUNT_ID, TUTORIAL_GRANT_YAML }] = await Promise.all([
+    .action(action(async (opts: { dir?: string; port?: number; accessKeys?: boolean }) => {
+      const [{ startMoto }, { seedTutorialWorld, seedCompanySignIn, TUTORIAL_ACCOUNT_ID, TUTORIAL_GRANT_YAML, COMPANY_GRANT_YAML }] = await Promise.all([
         import('../../services/sandbox/moto'),
         import('../../services/sandbox/seed'),
       ]);
+      const company = !opts.accessKeys;
       const dir = path.resolve(opts.dir ?? path.join(defaultDataDir(), 'sandbox'));
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       const moto = await startMoto({ accountId: TUTORIAL_ACCOUNT_ID, ...(opts.port ? { port: opts.port } : {}) });
+      let rig: OidcProviderRig | undefined;
       try {
         await moto.setAuth(false);
         const world = await seedTutorialWorld(moto.endpoint, { accountId: TUTORIAL_ACCOUNT_ID });
-        await moto.setAuth(true);
+        if (company) {
+          // A real local OpenID Provider (npm oidc-provider) that the tutorial role trusts (web identity).
+          const { startOidcProvider } = await import('../../services/sandbox/oidc-provider');
+          rig = await startOidcProvider();
+          await seedCompanySignIn(moto.endpoint, { issuer: rig.issuer, clientId: rig.clientId, accountId: TUTORIAL_ACCOUNT_ID });
+        } else {
+          // moto answers the unsigned AssumeRoleWithWebIdentity with a 500 while auth is on, so only the
+          // access-key world switches it on (signatures, trust policies, permissions enforced).
+          await moto.setAuth(true);
+        }
 
-        let grantsDir = findRepoGrants();
-        if (!grantsDir) {
+        let grantsDir = company ? null : findRepoGrants();
+        if (company) {
+          grantsDir = path.join(dir, 'grants');
+          await fs.mkdir(grantsDir, { recursive: true });
+          await fs.writeFile(path.join(grantsDir, 'hr-upload.yaml'), TUTORIAL_GRANT_YAML);
+          await fs.writeFile(path.join(grantsDir, 'hr-company.yaml'), COMPANY_GRANT_YAML);
+        } else if (!grantsDir) {
           grantsDir = path.join(dir, 'grants');
           await fs.mkdir(grantsDir, { recursive: true });
           await fs.writeFile(path.join(grantsDir, 'hr-upload.yaml'), TUTORIAL_GRANT_YAML);
@@ -85,6 +103,9 @@ export function register(program: Command): void {
             `  region: ${world.region}`,
             `  endpoint: ${world.endpoint}`,
             '  forcePathStyle: true',
+            ...(rig
+              ? ['signIn:', '  method: oidc', `  issuer: ${rig.issuer}`, `  clientId: ${rig.clientId}`, '  userClaim: email', '  groupsClaim: groups', '  name: Company1']
+              : []),
             '',
           ].join('\n'),
           0o600,
@@ -96,9 +117,22 @@ export function register(program: Command): void {
             '',
             'Use it:',
             `  export GRANTBOX_SETTINGS=${settingsFile}`,
-            `  grantbox login --access-key-id ${world.john.accessKeyId}     # then paste john's secret below`,
-            '  grantbox grants list',
-            '  grantbox exec hr-upload -- aws s3 cp new-file.txt s3://company1-hr/',
+            ...(rig
+              ? [
+                  '  grantbox login      # signs in with Company1 in your browser (or: grantbox login --device)',
+                  '  grantbox grants list',
+                  '  grantbox exec hr-company -- aws s3 cp new-file.txt s3://company1-hr/',
+                  '',
+                  `Company sign-in (a local OpenID Provider at ${rig.issuer}):`,
+                  `  john     password ${rig.users.john!.password}   (group hr-staff: may use “HR team drop box”)`,
+                  `  mallory  password ${rig.users.mallory!.password}   (group contractors: no upload place)`,
+                  '  `grantbox sandbox --access-keys` gives the access-key world instead.',
+                ]
+              : [
+                  `  grantbox login --access-key-id ${world.john.accessKeyId}     # then paste john's secret below`,
+                  '  grantbox grants list',
+                  '  grantbox exec hr-upload -- aws s3 cp new-file.txt s3://company1-hr/',
+                ]),
             '',
             'Local sandbox keys (moto only, not AWS):',
             `  john     ${world.john.accessKeyId}  ${world.john.secretAccessKey}`,
@@ -120,6 +154,7 @@ export function register(program: Command): void {
         });
         process.stdout.write('Stopping the sandbox…\n');
       } finally {
+        await rig?.stop();
         await moto.stop();
       }
     }));

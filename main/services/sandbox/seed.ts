@@ -132,6 +132,30 @@ export async function seedTutorialWorld(endpoint: string, options: { accountId?:
   }
 }
 
+/** The sandbox's company-sign-in grant: people in the provider's hr-staff group, through the tutorial role. */
+export const COMPANY_GRANT_YAML = `# Company sign-in in the sandbox: anyone in the hr-staff group at Company1 (the local OpenID Provider) may upload
+# to company1-hr through JohnUploadRole, which trusts that provider (web identity, aud = grantbox).
+apiVersion: grantbox.dev/v1
+kind: Grant
+metadata:
+  name: hr-company
+  title: HR team drop box
+  description: Signed forms for the HR team.
+  contact: helpdesk@company1.example
+spec:
+  subjects:
+    - group:hr-staff
+  role:
+    arn: arn:aws:iam::629470240201:role/JohnUploadRole
+    duration: 1h
+    sessionName: "{user}-{grant}"
+  target:
+    region: us-east-1
+    bucket: company1-hr
+    prefix: ""
+  permissions: [list, read, upload]
+`;
+
 /** The IAM name of an OIDC issuer: its URL without the scheme (what trust-policy condition keys start with). */
 export function issuerHostPath(issuer: string): string {
   return issuer.replace(/^https?:\/\//, '').replace(/\/$/, '');
