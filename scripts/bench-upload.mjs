@@ -213,7 +213,7 @@ function runGrantbox(runner, backend, prefix, paths, label) {
   if (out.done !== out.files) throw new Error(`grantbox: ${out.files - out.done} of ${out.files} files not uploaded: ${JSON.stringify(out.failed)}`);
   if (out.logRecords !== out.files) throw new Error(`grantbox: ${out.logRecords} session-log records for ${out.files} files`);
   if (out.concurrency) traces.push({ run: label, seconds: out.seconds, ...out.concurrency });
-  return { ...m, loopP99Ms: out.loopP99Ms, loopMaxMs: out.loopMaxMs, events: out.events, eventsPerSec: out.events / out.seconds };
+  return { ...m, loopP99Ms: out.loopP99Ms, loopMaxMs: out.loopMaxMs, events: out.events, eventsPerSec: out.events / out.seconds, receipts: out.receipts };
 }
 
 function rcloneAvailable() {
@@ -263,7 +263,8 @@ async function main() {
   if (awsVersion.status !== 0) throw new Error('`aws` (awscli) is not installed; the benchmark compares against it.');
 
   process.stderr.write('bench: bundling the upload runner…\n');
-  const runner = path.join(root, 'node_modules/.cache/grantbox-bench/upload-runner.cjs');
+  // Per checkout: node_modules may be shared between worktrees, and another checkout's bench must not swap the engine.
+  const runner = path.join(root, `node_modules/.cache/grantbox-bench-${path.basename(root)}/upload-runner.cjs`);
   const runnerRoot = engineRoot ?? root;
   await build({ entryPoints: [path.join(runnerRoot, 'scripts/bench/upload-runner.ts')], outfile: runner, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', nodePaths: [path.join(root, 'node_modules')], logLevel: 'warning' });
   const withRclone = !args.includes('--no-rclone') && rcloneAvailable();
@@ -290,10 +291,17 @@ async function main() {
       const g = [];
       const a = [];
       const rc = [];
+      const noHash = [];
       for (let r = 0; r < runs; r++) {
         await backend.reset();
         process.stderr.write(`bench: ${backend.name} ${w.name} grantbox (run ${r + 1})…\n`);
         g.push(await withConnections(backend, () => withServerCpu(backend, () => runGrantbox(runner, backend, `gb${r}/`, w.gb(), `${backend.name} ${w.name} run ${r + 1}`))));
+        if (w.files === 1 && !engineRoot) {
+          // The whole-file SHA-256's cost: the same engine and file with it switched off, right after.
+          await backend.reset();
+          process.stderr.write(`bench: ${backend.name} ${w.name} grantbox without the whole-file SHA-256 (run ${r + 1})…\n`);
+          noHash.push(await withServerCpu(backend, () => runGrantbox(runner, backend, `nohash${r}/`, w.gb(), `${backend.name} ${w.name} no-hash run ${r + 1}`, { ...clientEnv, GB_WHOLE_FILE_CHECKSUM: '0' })));
+        }
         await backend.reset();
         process.stderr.write(`bench: ${backend.name} ${w.name} aws s3 cp (run ${r + 1})…\n`);
         const [src, rec] = w.aws();
@@ -304,7 +312,7 @@ async function main() {
           rc.push(await withConnections(backend, () => withServerCpu(backend, () => runRclone(backend, `rclone${r}/`, src))));
         }
       }
-      rows.push({ backend: backend.name, workload: w.name, bytes: w.bytes, files: w.files, gb: median(g), aws: median(a), ...(rc.length ? { rclone: median(rc) } : {}) });
+      rows.push({ backend: backend.name, workload: w.name, bytes: w.bytes, files: w.files, gb: median(g), aws: median(a), ...(rc.length ? { rclone: median(rc) } : {}), ...(noHash.length ? { noHash: median(noHash) } : {}) });
     }
   }
 
@@ -366,6 +374,13 @@ async function main() {
           .join(' '),
       );
     }
+  }
+  for (const r of rows.filter((x) => x.noHash)) {
+    const withCpu = r.gb.user + r.gb.sys;
+    const withoutCpu = r.noHash.user + r.noHash.sys;
+    lines.push(
+      `whole-file SHA-256, ${r.backend} ${r.workload}: with ${fmt(r.gb.wall)} s wall / ${fmt(withCpu)} s CPU, without ${fmt(r.noHash.wall)} s / ${fmt(withoutCpu)} s CPU — cost ${fmt(r.gb.wall - r.noHash.wall)} s wall (${fmt(((r.gb.wall - r.noHash.wall) / r.noHash.wall) * 100, 1)}%), ${fmt(withCpu - withoutCpu)} s CPU (${fmt(((withCpu - withoutCpu) / withoutCpu) * 100, 1)}%); receipts ${r.gb.receipts ?? '?'} vs ${r.noHash.receipts ?? '?'}`,
+    );
   }
   if (gib) {
     lines.push('');

@@ -6,7 +6,8 @@
 // per-file cost of logging is measured too.
 // It also reports the adaptive controller's limit over time (concurrency) when the engine has one.
 // Usage: node upload-runner.cjs ENDPOINT BUCKET PREFIX PATH...
-//   (env: GB_CONCURRENCY, GB_PART_CONCURRENCY (fixed, controller off), GB_MAX_CONCURRENCY, GB_DATA_DIR)
+//   (env: GB_CONCURRENCY, GB_PART_CONCURRENCY (fixed, controller off), GB_MAX_CONCURRENCY, GB_DATA_DIR,
+//    GB_WHOLE_FILE_CHECKSUM=0: skip the whole-file SHA-256 — the bench's "without" run for its cost)
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     ...(process.env.GB_CONCURRENCY ? { concurrency: Number(process.env.GB_CONCURRENCY) } : {}),
     ...(process.env.GB_PART_CONCURRENCY ? { partConcurrency: Number(process.env.GB_PART_CONCURRENCY) } : {}),
     ...(process.env.GB_MAX_CONCURRENCY ? { maxConcurrency: Number(process.env.GB_MAX_CONCURRENCY) } : {}),
+    ...(process.env.GB_WHOLE_FILE_CHECKSUM === '0' ? { wholeFileChecksum: false } : {}),
   });
   // A progress listener, as the app has one: the sampling cost is part of what is measured.
   let events = 0;
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
   h.disable();
   const items = svc.snapshot().items;
   const failed = items.filter((i) => i.state !== 'done');
+  const receipts = items.filter((i) => i.receipt).length;
   const concurrency = svc.concurrency();
   await svc.close();
   // One session-log record per file must have reached the disk.
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
       seconds,
       events,
       logRecords,
+      receipts,
       loopP99Ms: h.percentile(99) / 1e6,
       loopMaxMs: h.max / 1e6,
       ...(concurrency ? { concurrency } : {}),

@@ -132,6 +132,16 @@ describe('Grantbox end to end (Chromium, real services, moto, gnome-keyring)', (
     await page.locator(`li[aria-label="${FILE_NAME}"][data-state="done"]`).waitFor({ timeout: 90_000 });
     await screenshot(page, '05-uploaded');
 
+    // The finished file's receipt: what S3 stored, with the file's SHA-256, and Copy.
+    const doneRow = page.locator(`li[aria-label="${FILE_NAME}"][data-state="done"]`);
+    await doneRow.getByText('Receipt', { exact: true }).click();
+    const receipt = doneRow.locator('details.receipt');
+    expect(await receipt.innerText()).toContain(expectedSha256());
+    expect(await receipt.innerText()).toContain(`s3://${h.world.bucket}/`);
+    await receipt.getByRole('button', { name: `Copy the receipt of ${FILE_NAME}` }).click();
+    await receipt.getByText(/Receipt copied\.|Copying did not work here/).waitFor();
+    await screenshot(page, '05b-receipt');
+
     // Progress reached the window while it ran, and finished at the full size.
     const snapshots = h.payloads
       .filter((p) => p.kind === 'event' && p.channel === 'uploads:progress')

@@ -11,6 +11,7 @@ import { ProgressBar } from '../../components/progress-bar';
 import { UiError } from '../../api';
 import { formatAbout, formatBytes, formatRate, plural } from '../../lib/format';
 import type { ConflictChoice, QueueSnapshot, UploadItem } from '../../../preload/contract';
+import { Receipt } from './receipt';
 import { isFinished } from '../../../shared/upload-states';
 
 type BatchSummary = QueueSnapshot['batches'][number];
@@ -223,7 +224,8 @@ function sameItem(a: UploadItem, b: UploadItem): boolean {
     a.note === b.note &&
     a.error?.code === b.error?.code &&
     a.error?.message === b.error?.message &&
-    (a.conflictChoices ?? []).join() === (b.conflictChoices ?? []).join()
+    (a.conflictChoices ?? []).join() === (b.conflictChoices ?? []).join() &&
+    a.receipt?.sha256 === b.receipt?.sha256
   );
 }
 
@@ -248,6 +250,7 @@ export const QueueRow = memo(
         ) : null}
         <p className="row__state">{stateText(item)}</p>
         {item.note ? <p className="row__note">{item.note}</p> : null}
+        {item.state === 'done' && item.receipt ? <Receipt receipt={item.receipt} /> : null}
         {item.error && (item.state === 'failed' || item.state === 'refused') ? (
           <ErrorMessage error={new UiError(item.error, item.finishedAt ? new Date(item.finishedAt) : undefined)} context={`uploading ${name}`} live={false} />
         ) : null}
