@@ -37,7 +37,10 @@ export interface LoadedGrant {
  * whose name is also used elsewhere is left out everywhere: which one is meant is unclear) and every diagnostic,
  * sorted by file, line and column.
  */
-export function loadGrants(files: SourceFile[], options: { catalog?: IamCatalog } = {}): { grants: LoadedGrant[]; diagnostics: Diagnostic[] } {
+export function loadGrants(
+  files: SourceFile[],
+  options: { catalog?: IamCatalog; signInMethod?: 'oidc' | 'identityCenter' | 'accessKey' } = {},
+): { grants: LoadedGrant[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   // Every document that names a grant, valid or not: a name used twice is reported even while one copy is broken,
   // so fixing the broken one never reveals a second problem.
@@ -64,7 +67,7 @@ export function loadGrants(files: SourceFile[], options: { catalog?: IamCatalog 
         // all name the same folder however the file was typed.
         if (result.success && result.data.spec.target.prefix !== undefined) result.data.spec.target.prefix = normalizePrefix(result.data.spec.target.prefix);
         const spec = isRecord(data) && isRecord(data.spec) ? data.spec : undefined;
-        if (spec) for (const check of GRANT_CHECKS) check({ ctx, doc, spec, grant: result.success ? result.data : undefined, catalog: options.catalog });
+        if (spec) for (const check of GRANT_CHECKS) check({ ctx, doc, spec, grant: result.success ? result.data : undefined, catalog: options.catalog, signInMethod: options.signInMethod });
         const errors = ctx.diagnostics.filter((d) => d.severity === 'error').length - before;
         const name = isRecord(data) && isRecord(data.metadata) && typeof data.metadata.name === 'string' ? data.metadata.name : undefined;
         if (name === undefined) continue;

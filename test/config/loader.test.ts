@@ -27,6 +27,18 @@ describe('loadGrants: valid files', () => {
     ]);
   });
 
+  it('warns that a grant longer than 1h lasts 1h under IAM Identity Center sign-in (role chaining), and only then', () => {
+    const text = readFileSync(path.resolve(__dirname, '../../config/grants/hr-upload.yaml'), 'utf8').replace('duration: 1h', 'duration: 4h');
+    const idc = loadGrants([{ path: 'hr-upload.yaml', text }], { signInMethod: 'identityCenter' });
+    expect(idc.grants).toHaveLength(1);
+    const line = text.split('\n').findIndex((l) => l.includes('duration: 4h')) + 1;
+    expect(idc.diagnostics).toEqual([
+      expect.objectContaining({ severity: 'warning', code: 'DURATION_ROLE_CHAINING', line, col: 15, message: expect.stringContaining('role chaining, which AWS limits to 1 hour') }),
+    ]);
+    expect(loadGrants([{ path: 'hr-upload.yaml', text }], { signInMethod: 'oidc' }).diagnostics).toEqual([]);
+    expect(loadGrants([{ path: 'hr-upload.yaml', text }]).diagnostics).toEqual([]);
+  });
+
   it('the example grant in config/grants is the tutorial grant', () => {
     const text = readFileSync(path.resolve(__dirname, '../../config/grants/hr-upload.yaml'), 'utf8');
     const { grants, diagnostics } = loadGrants([{ path: 'hr-upload.yaml', text }]);

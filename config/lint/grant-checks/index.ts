@@ -6,6 +6,7 @@ import { checkPartition } from './partition';
 import { checkPermissions } from './permissions';
 import { checkPolicySize } from './policy-size';
 import { checkPrefix } from './prefix';
+import { checkRoleChaining } from './role-chaining';
 import { checkSessionName } from './session-name';
 import { checkSessionPolicy } from './session-policy';
 import type { GrantCheck } from './types';
@@ -14,4 +15,4 @@ import { checkUploadOptions } from './upload-options';
 
 export type { GrantCheck, GrantCheckInput } from './types';
 
-export const GRANT_CHECKS: readonly GrantCheck[] = [checkDuration, checkSessionName, checkPrefix, checkUploadOptions, checkUploadObject, checkPermissions, checkPartition, checkSessionPolicy, checkPolicySize];
+export const GRANT_CHECKS: readonly GrantCheck[] = [checkDuration, checkRoleChaining, checkSessionName, checkPrefix, checkUploadOptions, checkUploadObject, checkPermissions, checkPartition, checkSessionPolicy, checkPolicySize];

@@ -14,6 +14,8 @@ export interface GrantCheckInput {
   grant: Grant | undefined;
   /** The IAM dataset for a raw sessionPolicy's actions and condition keys, when the caller prepared one. */
   catalog?: IamCatalog | undefined;
+  /** How people sign in, from the settings when the caller knows them (checks that depend on it skip otherwise). */
+  signInMethod?: 'oidc' | 'identityCenter' | 'accessKey' | undefined;
 }
 
 /** A check the schema cannot express. Reports through `ctx`; never throws on bad input. */

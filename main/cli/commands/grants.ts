@@ -40,13 +40,25 @@ async function configuredGrantPaths(cmd: Command): Promise<string[]> {
   return [settings.grants.path];
 }
 
+/** How people sign in per the settings, for lint checks that depend on it; undefined without usable settings. */
+async function configuredSignInMethod(cmd: Command): Promise<'oidc' | 'identityCenter' | 'accessKey' | undefined> {
+  try {
+    const { loadSettingsFile } = await import('../../services/settings');
+    const { settings } = await loadSettingsFile(resolveSettingsPath(cmd.optsWithGlobals<{ settings?: string }>().settings));
+    return settings.signIn?.method ?? 'accessKey';
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads and loads grants; returns null (the problem printed; exit 2) when the paths themselves are the problem. */
 export async function load(cmd: Command, paths: string[]): Promise<{ grants: LoadedGrant[]; diagnostics: Diagnostic[]; files: number } | null> {
   try {
     const targets = paths.length > 0 ? paths : await configuredGrantPaths(cmd);
     const [{ readGrantFiles }, { loadGrantsChecked }] = await Promise.all([import('../../services/grants/read-grant-files'), import('../../services/grants/iam-catalog')]);
     const files = await readGrantFiles(targets);
-    const { grants, diagnostics } = await loadGrantsChecked(files);
+    const signInMethod = await configuredSignInMethod(cmd);
+    const { grants, diagnostics } = await loadGrantsChecked(files, signInMethod ? { signInMethod } : {});
     const shown = diagnostics.map((d) => ({ ...d, file: display(d.file), ...(d.related ? { related: d.related.map((r) => ({ ...r, file: display(r.file) })) } : {}) }));
     return { grants, diagnostics: shown, files: files.length };
   } catch (e) {

@@ -56,7 +56,7 @@ export async function prepareIamCatalog(policies: PolicyDocument[]): Promise<Iam
 }
 
 /** loadGrants with the IAM dataset checks for raw session policies: what the CLI, the grant store and the git source use. */
-export async function loadGrantsChecked(files: SourceFile[]): Promise<ReturnType<typeof loadGrants>> {
+export async function loadGrantsChecked(files: SourceFile[], options: { signInMethod?: 'oidc' | 'identityCenter' | 'accessKey' } = {}): Promise<ReturnType<typeof loadGrants>> {
   const catalog = await prepareIamCatalog(rawSessionPolicies(files));
-  return loadGrants(files, catalog ? { catalog } : {});
+  return loadGrants(files, { ...(catalog ? { catalog } : {}), ...(options.signInMethod ? { signInMethod: options.signInMethod } : {}) });
 }

@@ -92,6 +92,8 @@ interface MfaSession {
 /** Warnings before expiry, in minutes. */
 export const EXPIRING_THRESHOLDS_MIN = [10, 2] as const;
 const FIVE_MIN_MS = 5 * 60_000;
+/** AWS's limit for a session assumed with another role's temporary keys (role chaining). */
+export const ROLE_CHAINING_MAX_SECONDS = 3600;
 const TRANSIENT_CODES = new Set(['WEB_IDENTITY_PROVIDER_UNREACHABLE', 'SIGN_IN_PROVIDER_UNREACHABLE', 'NO_NETWORK', 'ENDPOINT_UNREACHABLE', 'ENDPOINT_TIMEOUT', 'AWS_SERVICE_ERROR', 'AWS_THROTTLED', 'CLOCK_SKEW']);
 
 /** How long before expiry a used session is renewed: min(5 min, 20% of its duration). */
@@ -383,7 +385,9 @@ export class SessionManager implements SessionService {
     const input: AssumeRoleCommandInput = {
       RoleArn: grant.roleArn,
       RoleSessionName: grant.sessionName,
-      DurationSeconds: grant.durationSeconds,
+      // Temporary base keys (IAM Identity Center's role keys) make this role chaining, which AWS caps at one hour;
+      // asking for more is refused, so ask for what AWS gives (the banner shows the real expiry).
+      DurationSeconds: lt.sessionToken ? Math.min(grant.durationSeconds, ROLE_CHAINING_MAX_SECONDS) : grant.durationSeconds,
       Policy: grant.policyJson,
       ...(grant.externalId ? { ExternalId: grant.externalId } : {}),
     };

@@ -244,3 +244,18 @@ describe('SessionManager', () => {
     });
   });
 });
+
+describe('role chaining (IAM Identity Center base keys)', () => {
+  it('asks for at most one hour when the base keys are temporary, and the grant’s own duration otherwise', async () => {
+    sts.on(AssumeRoleCommand).resolves(creds(T0 + HOUR));
+    const idcKeys = { kind: 'aws' as const, ...lt, accessKeyId: 'ASIAIDCROLE000000001', sessionToken: 'idc-session-token', expiration: new Date(T0 + HOUR) };
+    const chained = manager({ ...grant, durationSeconds: 4 * 3600 }, { identity: { baseCredentials: async () => idcKeys } });
+    await chained.assume('hr-upload');
+    expect(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.DurationSeconds).toBe(3600);
+    chained.close();
+    const direct = manager({ ...grant, durationSeconds: 4 * 3600 });
+    await direct.assume('hr-upload');
+    expect(sts.commandCalls(AssumeRoleCommand)[1]!.args[0].input.DurationSeconds).toBe(4 * 3600);
+    direct.close();
+  });
+});
