@@ -181,3 +181,23 @@ describe('fromAwsError — bodies the SDK cannot parse (real SDK, loopback serve
     expect(fromAwsError(raw, { operation: 'GetCallerIdentity', endpoint: 'http://127.0.0.1:9' }).code).toBe('ENDPOINT_UNREACHABLE');
   });
 });
+
+describe('AssumeRoleWithWebIdentity refusals (company sign-in)', () => {
+  const ctx = { operation: 'AssumeRoleWithWebIdentity', grant: 'HR drop', contact: 'helpdesk@company1.example' };
+  it.each([
+    ['InvalidIdentityToken', 400, 'WEB_IDENTITY_TOKEN_REJECTED', /IAM OIDC identity provider/],
+    ['IDPRejectedClaim', 403, 'WEB_IDENTITY_CLAIM_REJECTED', /aud/],
+    ['IDPCommunicationError', 400, 'WEB_IDENTITY_PROVIDER_UNREACHABLE', /Try again/],
+    ['ExpiredTokenException', 400, 'WEB_IDENTITY_TOKEN_EXPIRED', /clock/],
+    ['AccessDenied', 403, 'WEB_IDENTITY_NOT_TRUSTED', /trust policy/],
+  ])('%s → %s', (name, status, code, hint) => {
+    const e = fromAwsError(stsError(name, status), ctx);
+    expect(e.code).toBe(code);
+    expect(String(e.details.hint)).toMatch(hint);
+    expect(e.details.requestId).toBe('req-123');
+  });
+
+  it('AccessDenied names the grant and who to ask', () => {
+    expect(fromAwsError(stsError('AccessDenied', 403), ctx).message).toBe("You're not allowed to use “HR drop” yet — ask helpdesk@company1.example to give you access.");
+  });
+});
