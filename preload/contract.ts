@@ -99,6 +99,8 @@ export const INVOKE_TABLE = {
   'uploads:listResumable': call<void, ResumableUpload[]>(),
   'uploads:resume': call<{ id: string }, void>(),
   'uploads:discard': call<{ id: string }, void>(),
+  /** Save dialog (main's) for a finished batch's receipts: FILE.json and FILE.html; null when cancelled. */
+  'uploads:saveReceipts': call<{ batchId: string }, { path: string | null; receipts?: number }>(),
 
   'objects:list': call<{ grant: string; prefix?: string; token?: string }, ObjectPage>(),
 

@@ -132,6 +132,13 @@ function Workspace({ info, identity, onSignedIn, onSignedOut }: { info: AppInfo;
       resolve: (id, choice, all) => void api.uploads.resolveConflict({ id, choice, applyToAll: all }).catch(report('choosing what to do with a file')),
       cancelAll: () => void api.uploads.cancelAll().catch(report('cancelling all uploads')),
       clearFinished: () => void api.uploads.clearFinished().catch(report('clearing finished uploads')),
+      saveReceipts: (batchId) =>
+        void api.uploads
+          .saveReceipts({ batchId })
+          .then((r) => {
+            if (r.path) toast({ tone: 'success', text: `Saved ${r.receipts === 1 ? '1 receipt' : `${r.receipts} receipts`} to ${r.path} (and a readable .html page beside it).` });
+          })
+          .catch(report('saving receipts')),
     };
   }, [api, toast]);
 

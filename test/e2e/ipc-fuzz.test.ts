@@ -95,6 +95,7 @@ const VALID: { [C in InvokeChannel]: () => fc.Arbitrary<ArgsOf<C>> } = {
   'uploads:listResumable': () => fc.constant(undefined),
   'uploads:resume': () => id.map((i) => ({ id: i })),
   'uploads:discard': () => id.map((i) => ({ id: i })),
+  'uploads:saveReceipts': () => id.map((i) => ({ batchId: i })),
   'objects:list': () => fc.record({ grant, prefix: fc.option(fc.string({ maxLength: 64 }), { nil: undefined }), token: fc.option(fc.string({ minLength: 1, maxLength: 64 }), { nil: undefined }) }, { requiredKeys: ['grant'] }),
   'logs:export': () => fc.record({ sinceDays: fc.option(fc.integer({ min: 1, max: 3650 }), { nil: undefined }), redactFilenames: fc.option(fc.boolean(), { nil: undefined }) }, { requiredKeys: [] }),
 };

@@ -208,6 +208,7 @@ export function createFakeApi(initial: Partial<FakeState> = {}, clock: () => num
     'uploads:listResumable': () => state.resumable,
     'uploads:resume': () => undefined,
     'uploads:discard': () => undefined,
+    'uploads:saveReceipts': () => ({ path: null }),
 
     'objects:list': ({ token }) => state.objectPages[token ? Number(token) : 0] ?? { objects: [], prefixes: [] },
 

@@ -19,6 +19,8 @@ import { externalUrl } from '../security';
 import { guard, type EventSink, type GuardOptions, type InvokeTransport, type TrustedSenders } from './guard';
 import { ARG_SCHEMAS } from './schemas';
 import { protectedPaths, type ProtectedPath } from '../../services/uploads/protected-paths';
+import { receiptsHtml, receiptsJson } from '../../services/uploads/receipt-page';
+import { promises as fsp } from 'node:fs';
 
 /** Native dialogs (Electron's `dialog` in the app; canned answers in the harness). */
 export interface Dialogs {
@@ -322,6 +324,22 @@ export function registerIpc(options: RegisterOptions): Registration {
     'uploads:listResumable': () => need().uploads.listResumable(),
     'uploads:resume': ({ id }) => need().uploads.resume(id),
     'uploads:discard': ({ id }) => need().uploads.discard(id),
+    'uploads:saveReceipts': async ({ batchId }) => {
+      const receipts = need()
+        .uploads.snapshot()
+        .items.filter((i) => i.batchId === batchId && i.state === 'done' && i.receipt)
+        .map((i) => i.receipt!);
+      if (receipts.length === 0) {
+        throw new AppError('UPLOAD_NO_RECEIPTS', 'There are no receipts to save for these uploads.', { details: { hint: 'Receipts exist for files that finished uploading; they are kept until you clear finished uploads.' } });
+      }
+      const file = await dialogs.saveFile({ title: 'Save receipts', defaultName: `grantbox-receipts-${today(now())}.json` });
+      if (file === null) return { path: null };
+      const json = file.toLowerCase().endsWith('.json') ? file : `${file}.json`;
+      const createdAt = new Date(now()).toISOString();
+      await fsp.writeFile(json, receiptsJson(receipts, createdAt), { mode: 0o600 });
+      await fsp.writeFile(json.replace(/\.json$/i, '.html'), receiptsHtml(receipts, createdAt), { mode: 0o600 });
+      return { path: json, receipts: receipts.length };
+    },
 
     'objects:list': ({ grant, prefix, token }) => need().objects.list(grant, prefix, token),
 

@@ -64,6 +64,7 @@ export const ARG_SCHEMAS: ArgSchemas = {
   'uploads:retry': z.strictObject({ id }),
   'uploads:resolveConflict': z.strictObject({ id, choice: conflictChoice, applyToAll: z.boolean().optional() }),
   'uploads:clearFinished': none,
+  'uploads:saveReceipts': z.strictObject({ batchId: id }),
   'uploads:listResumable': none,
   'uploads:resume': z.strictObject({ id }),
   'uploads:discard': z.strictObject({ id }),

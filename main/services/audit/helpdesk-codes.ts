@@ -415,6 +415,10 @@ export const HELPDESK_CODES: Readonly<Record<string, HelpdeskExplanation>> = {
     "means": "An action (cancel, retry, conflict choice) on an item that was already cleared from the queue.",
     "does": "Nothing; drop the file again if needed."
   },
+  "UPLOAD_NO_RECEIPTS": {
+    "means": "Save receipts… for a batch with no finished file (or after Clear finished, which drops the receipts from the list; the session log keeps them).",
+    "does": "Nothing lost: the upload.done records in the helpdesk export hold every receipt."
+  },
   "UPLOAD_RESUME_NOT_FOUND": {
     "means": "Resume was asked for an interrupted upload whose record is gone (already resumed, discarded, or cleaned up).",
     "does": "Upload the file again."

@@ -37,6 +37,8 @@ export interface QueueActions {
   resolve(id: string, choice: ConflictChoice, applyToAll: boolean): void;
   cancelAll(): void;
   clearFinished(): void;
+  /** Main's save dialog for a finished batch's receipts (JSON and a readable HTML page). */
+  saveReceipts(batchId: string): void;
 }
 
 export function UploadQueue({ snapshot, grantTitles, allowReplace, actions }: {
@@ -172,6 +174,11 @@ function BatchGroup({ batch, title, items, allowReplace, actions }: {
           {conflicts ? ` · ${plural(conflicts, 'file needs', 'files need')} your choice` : ''}
         </p>
         <ProgressBar value={batch.bytesSent} max={batch.bytesTotal} label={`Progress of uploads to ${title}`} tone={batch.finished ? (batch.failed ? 'error' : 'done') : 'normal'} />
+        {batch.finished && items.some((i) => i.receipt) ? (
+          <Button size="sm" variant="secondary" onClick={() => actions.saveReceipts(batch.batchId)} aria-label={`Save receipts of the uploads to ${title}`}>
+            Save receipts…
+          </Button>
+        ) : null}
       </header>
       <ul className="queue__list">
         {shown.map((item) => (

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { AppError } from '../../../../main/services/errors';
 import { registerIpc, reportProgress } from '../../../../main/app/ipc/register';
 import type { EventChannel, IdentityInfo, MfaRequest, QueueSnapshot } from '../../../../preload/contract';
@@ -209,6 +212,37 @@ describe('registerIpc', () => {
     dialogs.saveFile.mockResolvedValueOnce(null);
     await expect(reg.exportLog()).resolves.toEqual({ path: null });
     expect(exportTo).toHaveBeenCalledTimes(1);
+  });
+
+  it('uploads:saveReceipts writes the batch’s receipts as JSON and a self-contained HTML page where the save dialog says', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-receipts-ipc-'));
+    const receipt = {
+      grant: 'hr-upload', bucket: 'company1-hr', key: 'in/a <b>.pdf', file: 'a <b>.pdf', size: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      checksum: { algorithm: 'SHA256', type: 'FULL_OBJECT', base64: 'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=', hex: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' },
+      serverTime: '2026-11-27T11:59:00.000Z', serverTimeFromS3: true, requestIds: ['r1'],
+    };
+    const items = [
+      { id: '1', batchId: 'b1', state: 'done', receipt },
+      { id: '2', batchId: 'b1', state: 'failed' },
+      { id: '3', batchId: 'b2', state: 'done', receipt: { ...receipt, file: 'other.pdf' } },
+    ];
+    const { transport, dialogs } = setup({ uploads: { snapshot: () => ({ items, batches: [], bytesTotal: 0, bytesSent: 0, rate: 0 }) } });
+    dialogs.saveFile.mockResolvedValueOnce(path.join(dir, 'receipts'));
+    await expect(transport.call('uploads:saveReceipts', { batchId: 'b1' })).resolves.toEqual({ ok: true, value: { path: path.join(dir, 'receipts.json'), receipts: 1 } });
+    expect(dialogs.saveFile).toHaveBeenCalledWith({ title: 'Save receipts', defaultName: 'grantbox-receipts-2026-11-27.json' });
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'receipts.json'), 'utf8'));
+    expect(json).toEqual({ format: 'grantbox-receipts', formatVersion: 1, createdAt: '2026-11-27T12:00:00.000Z', receipts: [receipt] });
+    const html = fs.readFileSync(path.join(dir, 'receipts.html'), 'utf8');
+    expect(html).toContain('a &lt;b&gt;.pdf');
+    expect(html).toContain(receipt.sha256);
+    expect(html).not.toMatch(/<script|<link|<img/i);
+    expect(fs.statSync(path.join(dir, 'receipts.json')).mode & 0o777).toBe(0o600);
+    // Nothing finished in the batch: a plain refusal, no dialog.
+    await expect(transport.call('uploads:saveReceipts', { batchId: 'none' })).resolves.toMatchObject({ ok: false, error: { code: 'UPLOAD_NO_RECEIPTS' } });
+    // Cancelled dialog: nothing written.
+    dialogs.saveFile.mockResolvedValueOnce(null);
+    await expect(transport.call('uploads:saveReceipts', { batchId: 'b2' })).resolves.toEqual({ ok: true, value: { path: null } });
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('forwards service events to the window', async () => {

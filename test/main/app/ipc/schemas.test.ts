@@ -44,6 +44,7 @@ const VALID_ARGS: { [C in InvokeChannel]: ArgsOf<C> } = {
   'uploads:listResumable': undefined,
   'uploads:resume': { id: 'u1' },
   'uploads:discard': { id: 'u1' },
+  'uploads:saveReceipts': { batchId: 'b1' },
   'objects:list': { grant: 'hr-upload', prefix: 'john/', token: 't' },
   'logs:export': { sinceDays: 7, redactFilenames: true },
 };

@@ -39,7 +39,7 @@ function snapshot(items: UploadItem[]): QueueSnapshot {
 }
 
 function setup(items: UploadItem[], allowReplace = false) {
-  const actions: QueueActions = { cancel: vi.fn(), retry: vi.fn(), resolve: vi.fn(), cancelAll: vi.fn(), clearFinished: vi.fn() };
+  const actions: QueueActions = { cancel: vi.fn(), retry: vi.fn(), resolve: vi.fn(), cancelAll: vi.fn(), clearFinished: vi.fn(), saveReceipts: vi.fn() };
   render(<UploadQueue snapshot={snapshot(items)} grantTitles={{ 'hr-upload': 'HR documents' }} allowReplace={{ 'hr-upload': allowReplace }} actions={actions} />);
   return actions;
 }
@@ -47,6 +47,24 @@ function setup(items: UploadItem[], allowReplace = false) {
 const row = (name: string) => screen.getByRole('listitem', { name });
 
 describe('UploadQueue', () => {
+  it('offers “Save receipts…” once a batch has finished with receipts, and shows each file’s Receipt', async () => {
+    const user = userEvent.setup();
+    const receipt = {
+      grant: 'hr-upload', bucket: 'company1-hr', key: 'in/contract.pdf', file: 'contract.pdf', size: 10 * MB,
+      sha256: 'ab'.repeat(32), checksum: { algorithm: 'SHA256' as const, type: 'COMPOSITE' as const, base64: 'q6s=-2', hex: 'abab-2' },
+      serverTime: '2026-12-03T08:05:02.000Z', serverTimeFromS3: true, requestIds: ['r1'],
+    };
+    const actions = setup([item({ id: 'contract', state: 'done', bytesSent: 10 * MB, receipt })]);
+    expect(within(row('contract.pdf')).getByText('Receipt')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Save receipts of the uploads to HR documents' }));
+    expect(actions.saveReceipts).toHaveBeenCalledWith('b1');
+  });
+
+  it('has no “Save receipts…” while files are still uploading', () => {
+    setup([item({ id: 'contract', state: 'uploading', bytesSent: 4 * MB })]);
+    expect(screen.queryByRole('button', { name: /Save receipts/ })).toBeNull();
+  });
+
   it('shows an uploading file with size, progress, speed and time left, and can cancel it', async () => {
     const user = userEvent.setup();
     const actions = setup([item({ id: 'contract', state: 'uploading', bytesSent: 4 * MB, rate: 2 * MB, etaSeconds: 180 })]);
@@ -169,7 +187,7 @@ describe('UploadQueue', () => {
   });
 
   it('says so when nothing is uploading', () => {
-    render(<UploadQueue snapshot={{ items: [], batches: [], bytesTotal: 0, bytesSent: 0, rate: 0 }} grantTitles={{}} allowReplace={{}} actions={{ cancel: vi.fn(), retry: vi.fn(), resolve: vi.fn(), cancelAll: vi.fn(), clearFinished: vi.fn() }} />);
+    render(<UploadQueue snapshot={{ items: [], batches: [], bytesTotal: 0, bytesSent: 0, rate: 0 }} grantTitles={{}} allowReplace={{}} actions={{ cancel: vi.fn(), retry: vi.fn(), resolve: vi.fn(), cancelAll: vi.fn(), clearFinished: vi.fn(), saveReceipts: vi.fn() }} />);
     expect(screen.getByText('Nothing uploading. Files you add appear here.')).toBeInTheDocument();
   });
 
