@@ -205,10 +205,10 @@ const clientEnv = {
 
 const traces = [];
 
-function runGrantbox(runner, backend, prefix, paths, label) {
+function runGrantbox(runner, backend, prefix, paths, label, env = clientEnv) {
   // GB_NODE_ARGS: extra node flags for the runner only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
   const nodeArgs = process.env.GB_NODE_ARGS ? process.env.GB_NODE_ARGS.split(' ').filter(Boolean) : [];
-  const m = measure([process.execPath, ...nodeArgs, runner, backend.endpoint, 'bench', prefix, ...paths], clientEnv);
+  const m = measure([process.execPath, ...nodeArgs, runner, backend.endpoint, 'bench', prefix, ...paths], env);
   const out = JSON.parse(m.stdout.trim().split('\n').pop());
   if (out.done !== out.files) throw new Error(`grantbox: ${out.files - out.done} of ${out.files} files not uploaded: ${JSON.stringify(out.failed)}`);
   if (out.logRecords !== out.files) throw new Error(`grantbox: ${out.logRecords} session-log records for ${out.files} files`);
