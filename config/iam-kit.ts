@@ -4,6 +4,8 @@
 // actions, per-person folders written with IAM policy variables, no overwrite where the grant says so, never a
 // delete), the notes on what IAM cannot express, and the findings when grants sharing a role reach each other.
 // Pure (no fs, no node:*): the CLI (`grants iam`, `grants init`), lint and the tests share it.
+// One concept over 400 lines: trust policy, permission policy and notes are derived together, from one reading of
+// the grants that share a role, so they cannot disagree.
 import { AppError } from '../main/services/errors';
 import { fillTemplate, normalizePrefix, policyText, s3Partition } from './policy';
 import type { Grant, PolicyStatement } from './schema';

@@ -1,6 +1,7 @@
 // The one place invoke channels meet the services, and service events become renderer events. No electron import:
 // Electron's transport, dialogs and desktop integration are injected, so the SAME code runs in the app and in the
 // e2e harness (which fakes only the transport). Every handler goes through guard() with its ARG_SCHEMAS entry.
+// One concept over 400 lines: the table from every channel to its handler, which is meant to be read in one place.
 import type { SetupOps } from '../../services/settings/setup-ops';
 import { AppError, isAppError } from '../../services/errors';
 import type { Services } from '../../services/services';

@@ -5,6 +5,7 @@
 // text and as ONE self-contained HTML page (inline style, no script, a CSP that forbids loading anything).
 // Reads the export line by line (records are one per line), so a large export is never held as one string; what the
 // export hid (file names) stays hidden: the report only shows what the export holds.
+// One concept over 400 lines: one report in two renderings (text and HTML) over the same cause rules and timeline.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { AppError } from '../errors';

@@ -5,7 +5,8 @@
 // Why so many branches: the SDK reports the same situation in several shapes — a modelled exception, a generic
 // ServiceException named after the XML <Code>, "Unknown"/"UnknownError" when the body is not in the service's
 // protocol (S3-compatible stores answer STS with S3-style bodies), a deserialization error carrying `$response`
-// when the body is garbage, or a bare Node network error. People must never see "UnknownError".
+// when the body is garbage, or a bare Node network error. People must never see "UnknownError". That is why this is
+// one concept over 400 lines: every branch answers the same question for every AWS call.
 import type { ErrorDetails } from '../../../preload/contract';
 import { AppError } from '../errors';
 import { certificateAppError } from '../network';

@@ -4,6 +4,7 @@
 // revision are read straight from the object store, which lets the store validate a revision before switching to
 // it and keeps the last-known-good revision readable offline. Owns: fetch, token handling, git → AppError mapping,
 // reading a revision's grant files at the configured sub-path.
+// One concept over 400 lines: the clone's whole life (fetch, limits, reading a revision) behind one object store.
 import fs from 'node:fs';
 import path from 'node:path';
 import git, { type HttpClient, type GitHttpRequest } from 'isomorphic-git';

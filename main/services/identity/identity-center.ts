@@ -8,6 +8,8 @@
 //
 // Never ran against the real service (no local Identity Center exists): the tests drive this module with
 // aws-sdk-client-mock answering as AWS documents. The request shapes follow AWS's API reference and the AWS CLI v2.
+// One concept over 400 lines: one service's wire (register, authorize, refresh, role credentials, logout), which share
+// the registration cache and the error mapping.
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';

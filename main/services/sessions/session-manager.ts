@@ -1,7 +1,8 @@
-// The session manager: turns a grant into a short-lived STS session (AssumeRole with the grant's exact session
-// policy), keeps the credentials in memory only, hands them to AWS clients as a credential provider that carries
-// `expiration` and refreshes ahead of time, and tells the UI what is happening (started, refreshed, expiring at
-// 10 and 2 minutes, expired, ended, failed). Every step goes to the session log — never a secret.
+// The session manager: turns a grant into a short-lived STS session (AssumeRole, or AssumeRoleWithWebIdentity with a
+// fresh ID token for company sign-in, always with the grant's exact session policy), keeps the credentials in memory
+// only, hands them to AWS clients as a credential provider that carries `expiration` and refreshes ahead of time,
+// and tells the UI what is happening (started, refreshed, expiring at 10 and 2 minutes, expired, ended, failed).
+// Every step goes to the session log — never a secret.
 //
 // Refresh policy (why): a session that is being used (its provider was called since the last assume) is renewed
 // silently `lead` before expiry, lead = min(5 min, 20% of the duration), so an upload longer than a session never
@@ -12,6 +13,8 @@
 // is used to call AssumeRole, so the person types a code once per working day instead of every hour — the role's
 // trust policy sees aws:MultiFactorAuthPresent on those credentials. The MFA device is found with
 // iam:ListMFADevices on the signed-in user (or given in `mfaSerialNumber`), so nobody has to paste its ARN.
+// One concept over 400 lines: a session's life (assume, renew, warn, expire, end) is one state machine per grant;
+// the STS calls and their error mapping are shared by every step of it.
 import { randomUUID } from 'node:crypto';
 import { ListMFADevicesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetSessionTokenCommand, type AssumeRoleCommandInput, type Credentials } from '@aws-sdk/client-sts';

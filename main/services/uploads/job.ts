@@ -58,7 +58,7 @@ export interface Job {
     requestIds: string[];
     retries: number;
     startedMs?: number;
-    /** The whole object's checksum as S3 confirmed it (CRC32, base64). */
+    /** The whole object's checksum as S3 confirmed it (SHA-256, base64; composite "…-N" for multipart). */
     checksum?: string;
   };
 }

@@ -1,8 +1,9 @@
 // One file's trip to S3: a single streamed PutObject below the multipart threshold, otherwise our own
 // CreateMultipartUpload / UploadPart / CompleteMultipartUpload loop (own rather than lib-storage's Upload because
-// resume needs the UploadId and part ETags persisted as they finish). Every request carries a CRC32 checksum that
-// S3 verifies (see checksum.ts); writes carry If-None-Match: * unless the person chose "replace"; the finished
-// object's size is confirmed with HeadObject.
+// resume needs the UploadId and part ETags persisted as they finish). Every request carries a SHA-256 checksum that
+// S3 verifies, computed in the same single read that feeds the whole-file SHA-256 (see checksum.ts); writes carry
+// If-None-Match: * unless the person chose "replace"; the finished object's size and checksum are confirmed with
+// HeadObject.
 //
 // Retries: bodies are file streams, which the SDK cannot replay, so the data client runs with maxAttempts 1 and
 // each PutObject/UploadPart is retried here with a fresh stream (full-jitter backoff) on network resets, 5xx,
