@@ -22,6 +22,28 @@ export async function signInInBrowser(browser: Browser, url: string, user: Pick<
   return { page, text: (await page.locator('body').innerText()).trim() };
 }
 
+const pending = new Set<Promise<void>>();
+
+/**
+ * The default browser behind an `openUrl` callback: signs in without blocking the caller (which is waiting for the
+ * loopback redirect). Call `settleBrowserSignIns()` after each test: it waits for the page to finish and fails the
+ * test with the browser's error, instead of a rejection that outlives the test and the browser.
+ */
+export function signInInBackground(browser: Browser, url: string, user: Pick<RigUser, 'login' | 'password'>): void {
+  const run = signInInBrowser(browser, url, user).then(({ page }) => page.close());
+  pending.add(run);
+  run.then(
+    () => pending.delete(run),
+    () => undefined, // kept in `pending`: settleBrowserSignIns() reports it
+  );
+}
+
+export async function settleBrowserSignIns(): Promise<void> {
+  const runs = [...pending];
+  pending.clear();
+  await Promise.all(runs);
+}
+
 /** Device flow: opens the verification link, confirms the code, signs in, and waits for the provider's success page. */
 export async function approveDevice(browser: Browser, verificationUrl: string, user: Pick<RigUser, 'login' | 'password'>, options: { abort?: boolean } = {}): Promise<string> {
   const page = await browser.newPage();

@@ -9,7 +9,7 @@ import { buildProgram, runProgram } from '../../main/cli/program';
 import { createServices } from '../../main/services/container';
 import { startOidcProvider, type OidcProviderRig } from '../../main/services/sandbox/oidc-provider';
 import { launchChromium } from '../helpers/e2e-harness';
-import { approveDevice, signInInBrowser } from '../helpers/oidc-browser';
+import { approveDevice, settleBrowserSignIns, signInInBackground } from '../helpers/oidc-browser';
 import { startTutorialWorld, type TestWorld } from '../helpers/world';
 
 let rig: OidcProviderRig;
@@ -52,6 +52,8 @@ signIn:
 `,
   );
 });
+afterEach(settleBrowserSignIns);
+
 afterAll(async () => {
   await browser?.close();
   await rig?.stop();
@@ -80,7 +82,7 @@ async function cli(args: string[], onStdout?: (text: string) => void): Promise<{
           env: { ...process.env, GRANTBOX_HOME: home },
           liveGrants: false,
           openUrl: async (url) => {
-            void signInInBrowser(browser, url, rig.users.john!).then(({ page }) => page.close());
+            signInInBackground(browser, url, rig.users.john!);
             return true;
           },
         }),

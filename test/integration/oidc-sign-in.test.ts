@@ -20,7 +20,7 @@ import type { SignInLink } from '../../main/services/identity/methods/types';
 import { startOidcProvider, type OidcProviderRig } from '../../main/services/sandbox/oidc-provider';
 import { SessionManager } from '../../main/services/sessions/session-manager';
 import { launchChromium } from '../helpers/e2e-harness';
-import { approveDevice, signInInBrowser } from '../helpers/oidc-browser';
+import { approveDevice, settleBrowserSignIns, signInInBackground } from '../helpers/oidc-browser';
 import { startTutorialWorld, type TestWorld } from '../helpers/world';
 
 /** Records every STS request body as it leaves the client (what AWS would receive). */
@@ -66,6 +66,8 @@ spec:
   );
   grants = await GrantStore.open({ apiVersion: 'grantbox.dev/v1', kind: 'Settings', grants: { source: 'directory', path: grantsDir, watch: false } }, tmp, { live: false });
 });
+afterEach(settleBrowserSignIns);
+
 afterAll(async () => {
   await browser?.close();
   await rig?.stop();
@@ -98,7 +100,7 @@ async function setup(options: { user?: 'john' | 'mallory'; dataDir?: string } = 
     log,
     // The "default browser": Chromium, where the person signs in on the provider's page.
     openUrl: async (url) => {
-      void signInInBrowser(browser, url, user).then(({ page }) => page.close());
+      signInInBackground(browser, url, user);
       return true;
     },
   });
@@ -292,7 +294,7 @@ describe('signing in again', () => {
       dataDir: s.dataDir,
       onSignOut: async () => void signOuts++,
       openUrl: async (url) => {
-        void signInInBrowser(browser, url, rig.users.john!).then(({ page }) => page.close());
+        signInInBackground(browser, url, rig.users.john!);
         return true;
       },
     });
@@ -306,7 +308,7 @@ describe('signing in again', () => {
       dataDir: s.dataDir,
       onSignOut: async () => void signOuts++,
       openUrl: async (url) => {
-        void signInInBrowser(browser, url, rig.users.mallory!).then(({ page }) => page.close());
+        signInInBackground(browser, url, rig.users.mallory!);
         return true;
       },
     });

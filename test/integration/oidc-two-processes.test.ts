@@ -13,7 +13,7 @@ import { KeytarSecretStore } from '../../main/services/identity/keytar-secret-st
 import { OidcMethod } from '../../main/services/identity/methods/oidc';
 import { startOidcProvider, type OidcProviderRig } from '../../main/services/sandbox/oidc-provider';
 import { launchChromium } from '../helpers/e2e-harness';
-import { signInInBrowser } from '../helpers/oidc-browser';
+import { settleBrowserSignIns, signInInBackground } from '../helpers/oidc-browser';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHILD = path.join(ROOT, 'test/helpers/oidc-renew-child.ts');
@@ -27,6 +27,8 @@ beforeAll(async () => {
   [rig, browser] = await Promise.all([startOidcProvider(), launchChromium()]);
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gb-oidc-2p-'));
 });
+afterEach(settleBrowserSignIns);
+
 afterAll(async () => {
   await browser?.close();
   await rig?.stop();
@@ -63,7 +65,7 @@ async function signedInDataDir(): Promise<{ dataDir: string; account: string }> 
     clients: new AwsClientFactory({ region: 'us-east-1' }, {}),
     dataDir,
     openUrl: async (url) => {
-      void signInInBrowser(browser, url, rig.users.john!).then(({ page }) => page.close());
+      signInInBackground(browser, url, rig.users.john!);
       return true;
     },
   });
