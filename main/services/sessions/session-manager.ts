@@ -330,20 +330,7 @@ export class SessionManager implements SessionService {
           DurationSeconds: grant.durationSeconds,
         }),
       );
-      const creds = stsCredentials(out);
-      const nowIso = new Date(this.clock.now()).toISOString();
-      const info: SessionInfo = {
-        grant: grant.name,
-        grantTitle: grant.title,
-        roleArn: grant.roleArn,
-        sessionName: grant.sessionName,
-        ...(out.AssumedRoleUser?.Arn ? { assumedRoleArn: out.AssumedRoleUser.Arn } : {}),
-        startedAt: nowIso,
-        expiresAt: creds.expiration.toISOString(),
-        state: 'active',
-        ...(out.PackedPolicySize !== undefined ? { packedPolicySize: out.PackedPolicySize } : {}),
-        accessKeyIdLast4: creds.accessKeyId.slice(-4),
-      };
+      const { creds, info } = this.sessionFrom(grant, out);
       await this.log({
         type: isRefresh ? 'session.refreshed' : 'session.started',
         grant: grant.name,
@@ -363,18 +350,7 @@ export class SessionManager implements SessionService {
       });
       return { creds, info };
     } catch (e) {
-      const err = isAppError(e) ? e : fromAwsError(e, ctx);
-      await this.log({
-        type: isRefresh ? 'session.refresh_error' : 'session.start_failed',
-        grant: grant.name,
-        roleArn: grant.roleArn,
-        sessionName: grant.sessionName,
-        code: err.code,
-        requestId: err.details.requestId,
-        httpStatus: err.details.httpStatus,
-        awsCode: err.details.awsCode,
-      });
-      throw err;
+      throw await this.startFailed(grant, isAppError(e) ? e : fromAwsError(e, ctx), isRefresh);
     } finally {
       sts.destroy();
     }
@@ -417,21 +393,7 @@ export class SessionManager implements SessionService {
           requestId: first.details.requestId,
         });
       }
-      const creds = stsCredentials(out);
-      const nowIso = new Date(this.clock.now()).toISOString();
-      const info: SessionInfo = {
-        grant: grant.name,
-        grantTitle: grant.title,
-        roleArn: grant.roleArn,
-        sessionName: grant.sessionName,
-        ...(usedSourceIdentity ? { sourceIdentity: usedSourceIdentity } : {}),
-        ...(out.AssumedRoleUser?.Arn ? { assumedRoleArn: out.AssumedRoleUser.Arn } : {}),
-        startedAt: nowIso,
-        expiresAt: creds.expiration.toISOString(),
-        state: 'active',
-        ...(out.PackedPolicySize !== undefined ? { packedPolicySize: out.PackedPolicySize } : {}),
-        accessKeyIdLast4: creds.accessKeyId.slice(-4),
-      };
+      const { creds, info } = this.sessionFrom(grant, out, usedSourceIdentity);
       await this.log({
         type: isRefresh ? 'session.refreshed' : 'session.started',
         grant: grant.name,
@@ -450,21 +412,48 @@ export class SessionManager implements SessionService {
       });
       return { creds, info };
     } catch (e) {
-      const err = keysOrTrust(isAppError(e) ? e : fromAwsError(e, ctx), grant, lt.identity);
-      await this.log({
-        type: isRefresh ? 'session.refresh_error' : 'session.start_failed',
-        grant: grant.name,
-        roleArn: grant.roleArn,
-        sessionName: grant.sessionName,
-        code: err.code,
-        requestId: err.details.requestId,
-        httpStatus: err.details.httpStatus,
-        awsCode: err.details.awsCode,
-      });
-      throw err;
+      throw await this.startFailed(grant, keysOrTrust(isAppError(e) ? e : fromAwsError(e, ctx), grant, lt.identity), isRefresh);
     } finally {
       sts.destroy();
     }
+  }
+
+  /** The credentials and the window's view of a session from an AssumeRole* answer (either call has these fields). */
+  private sessionFrom(
+    grant: SessionGrant,
+    out: { Credentials?: Credentials; AssumedRoleUser?: { Arn?: string }; PackedPolicySize?: number; $metadata?: { requestId?: string } },
+    sourceIdentity?: string,
+  ): { creds: Creds; info: SessionInfo } {
+    const creds = stsCredentials(out);
+    const info: SessionInfo = {
+      grant: grant.name,
+      grantTitle: grant.title,
+      roleArn: grant.roleArn,
+      sessionName: grant.sessionName,
+      ...(sourceIdentity ? { sourceIdentity } : {}),
+      ...(out.AssumedRoleUser?.Arn ? { assumedRoleArn: out.AssumedRoleUser.Arn } : {}),
+      startedAt: new Date(this.clock.now()).toISOString(),
+      expiresAt: creds.expiration.toISOString(),
+      state: 'active',
+      ...(out.PackedPolicySize !== undefined ? { packedPolicySize: out.PackedPolicySize } : {}),
+      accessKeyIdLast4: creds.accessKeyId.slice(-4),
+    };
+    return { creds, info };
+  }
+
+  /** Logs a failed start or renewal and returns the error to throw. */
+  private async startFailed(grant: SessionGrant, err: AppError, isRefresh: boolean): Promise<AppError> {
+    await this.log({
+      type: isRefresh ? 'session.refresh_error' : 'session.start_failed',
+      grant: grant.name,
+      roleArn: grant.roleArn,
+      sessionName: grant.sessionName,
+      code: err.code,
+      requestId: err.details.requestId,
+      httpStatus: err.details.httpStatus,
+      awsCode: err.details.awsCode,
+    });
+    return err;
   }
 
   // ---------- MFA ----------
