@@ -1,8 +1,8 @@
 // ErrorMessage: an error in plain words, what to do next, who to ask, and "Copy details for helpdesk" — which
 // copies only whitelisted, non-secret fields (code, request id, time, status), never arbitrary details.
-import { useState } from 'react';
 import type { UiError } from '../api';
 import { Button } from './button';
+import { CopyFallback, useCopy } from './copy-text';
 
 /** The exact text staff paste into a helpdesk ticket. Built from an allow-list of fields, so no secret can leak. */
 export function helpdeskText(error: UiError, context?: string): string {
@@ -29,16 +29,8 @@ export function ErrorMessage({ error, context, title, live = true, onDismiss }: 
   live?: boolean;
   onDismiss?: () => void;
 }) {
-  const [copied, setCopied] = useState<'idle' | 'done' | 'failed'>('idle');
   const text = helpdeskText(error, context);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied('done');
-    } catch {
-      setCopied('failed');
-    }
-  }
+  const { copied, copy } = useCopy(text);
   const hint = typeof error.details.hint === 'string' ? error.details.hint : undefined;
   const contact = typeof error.details.contact === 'string' ? error.details.contact : undefined;
   return (
@@ -60,12 +52,7 @@ export function ErrorMessage({ error, context, title, live = true, onDismiss }: 
           {copied === 'done' ? 'Copied. Paste it into your message to the helpdesk.' : ''}
         </span>
       </div>
-      {copied === 'failed' ? (
-        <label className="error__fallback">
-          Copying did not work here. Select this text and copy it:
-          <textarea readOnly value={text} rows={5} />
-        </label>
-      ) : null}
+      <CopyFallback copied={copied} text={text} rows={5} className="error__fallback" />
     </div>
   );
 }

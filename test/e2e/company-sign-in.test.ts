@@ -9,30 +9,10 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AwsClientFactory } from '../../main/services/aws/client-factory';
+import { COMPANY_GRANT_YAML as COMPANY_GRANT } from '../../main/services/sandbox/seed';
 import type { QueueSnapshot } from '../../preload/contract';
 import { ensureRendererBuilt, launchChromium, pageBridgeScript, screenshot, startHarness, type Harness } from '../helpers/e2e-harness';
 import { submitLogin } from '../helpers/oidc-browser';
-
-const COMPANY_GRANT = `apiVersion: grantbox.dev/v1
-kind: Grant
-metadata:
-  name: hr-company
-  title: HR team drop box
-  description: Signed forms for the HR team.
-  contact: helpdesk@company1.example
-spec:
-  subjects:
-    - group:hr-staff
-  role:
-    arn: arn:aws:iam::629470240201:role/JohnUploadRole
-    duration: 1h
-    sessionName: "{user}-{grant}"
-  target:
-    region: us-east-1
-    bucket: company1-hr
-    prefix: ""
-  permissions: [list, read, upload]
-`;
 
 let h: Harness;
 let browser: Browser;

@@ -3,7 +3,7 @@
 // sent (success or not) and never shown back. Storage services that cannot say who a key belongs to (S3-compatible
 // services without GetCallerIdentity) need the person's user ARN stated: a collapsed "Advanced" part asks for it,
 // and it is sent only when filled in.
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { PRINCIPAL_ARN_RE } from '../../../config/arn';
 import { UiError, useApi } from '../../api';
 import { Button } from '../../components/button';
@@ -106,16 +106,10 @@ export function SignInScreen({ onSignedIn, method = ACCESS_KEYS }: { onSignedIn:
     return (
       <main className="screen screen--centered" id="main">
         <div className="signin">
-          <div className="signin__intro">
-            <p className="brand brand--large" aria-hidden="true">
-              <span className="brand__mark">⇪</span> Grantbox
-            </p>
-            <h1 className="signin__title">Sign in to upload files</h1>
-            <p className="muted">
-              Use your {method.name} account, as for your other work apps. Grantbox opens the sign-in page in your web browser and keeps you signed
-              in on this computer.
-            </p>
-          </div>
+          <SignInIntro>
+            Use your {method.name} account, as for your other work apps. Grantbox opens the sign-in page in your web browser and keeps you signed in
+            on this computer.
+          </SignInIntro>
           <CompanySignIn name={method.name} onSignedIn={onSignedIn} />
         </div>
       </main>
@@ -125,13 +119,9 @@ export function SignInScreen({ onSignedIn, method = ACCESS_KEYS }: { onSignedIn:
   return (
     <main className="screen screen--centered" id="main">
       <div className="signin">
-        <div className="signin__intro">
-          <p className="brand brand--large" aria-hidden="true">
-            <span className="brand__mark">⇪</span> Grantbox
-          </p>
-          <h1 className="signin__title">Sign in to upload files</h1>
-          <p className="muted">Grantbox uses the access key your IT team gave you to check who you are. Your secret is kept in this computer’s password store, never in a file.</p>
-        </div>
+        <SignInIntro>
+          Grantbox uses the access key your IT team gave you to check who you are. Your secret is kept in this computer’s password store, never in a file.
+        </SignInIntro>
         {error ? <ErrorMessage error={error} title="Sign-in did not work" context="signing in" onDismiss={() => setError(null)} /> : null}
         <Card title="Paste your access key" headingLevel={2}>
           <form className="form" onSubmit={signInWithKeys} autoComplete="off">
@@ -221,5 +211,18 @@ export function SignInScreen({ onSignedIn, method = ACCESS_KEYS }: { onSignedIn:
         ) : null}
       </div>
     </main>
+  );
+}
+
+/** The brand, the title and one sentence on how this company signs in. */
+function SignInIntro({ children }: { children: ReactNode }) {
+  return (
+    <div className="signin__intro">
+      <p className="brand brand--large" aria-hidden="true">
+        <span className="brand__mark">⇪</span> Grantbox
+      </p>
+      <h1 className="signin__title">Sign in to upload files</h1>
+      <p className="muted">{children}</p>
+    </div>
   );
 }

@@ -1,8 +1,8 @@
 // Receipt: the proof of one finished upload in its queue row — what S3 stored, checked against the file — folded
 // under "Receipt", with Copy (plain text a person can paste into an email or a ticket). Data only; no IPC.
-import { useState } from 'react';
 import type { UploadReceipt } from '../../../preload/contract';
 import { Button } from '../../components/button';
+import { CopyFallback, useCopy } from '../../components/copy-text';
 import { formatBytes } from '../../lib/format';
 
 /** The receipt as plain text, one fact per line (what Copy puts on the clipboard). */
@@ -24,16 +24,8 @@ export function receiptText(r: UploadReceipt): string {
 }
 
 export function Receipt({ receipt }: { receipt: UploadReceipt }) {
-  const [copied, setCopied] = useState<'idle' | 'done' | 'failed'>('idle');
   const text = receiptText(receipt);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied('done');
-    } catch {
-      setCopied('failed');
-    }
-  }
+  const { copied, copy } = useCopy(text);
   return (
     <details className="receipt">
       <summary>Receipt</summary>
@@ -76,12 +68,7 @@ export function Receipt({ receipt }: { receipt: UploadReceipt }) {
           {copied === 'done' ? 'Receipt copied.' : ''}
         </span>
       </div>
-      {copied === 'failed' ? (
-        <label className="receipt__fallback">
-          Copying did not work here. Select this text and copy it:
-          <textarea readOnly value={text} rows={8} />
-        </label>
-      ) : null}
+      <CopyFallback copied={copied} text={text} rows={8} className="receipt__fallback" />
     </details>
   );
 }
