@@ -12,32 +12,16 @@ import { CreateAccessKeyCommand, CreateUserCommand, DetachRolePolicyCommand, Get
 import { buildIamKit, KIT_POLICY_NAME } from '../../config/iam-kit';
 import { loadGrants } from '../../config/loader';
 import type { LogRecord } from '../../main/services/audit/types';
-import { AwsClientFactory, type ClientOptions } from '../../main/services/aws/client-factory';
+import { AwsClientFactory } from '../../main/services/aws/client-factory';
 import { GrantStore } from '../../main/services/grants/grant-store';
 import { DefaultIdentityService } from '../../main/services/identity/identity-service';
 import { MemorySecretStore } from '../../main/services/identity/secret-store';
 import { SessionManager } from '../../main/services/sessions/session-manager';
-import type { STSClient } from '@aws-sdk/client-sts';
 import { runCli } from '../helpers/run-cli';
+import { RecordingFactory } from '../helpers/recording-factory';
 import { startTutorialWorld, type TestWorld } from '../helpers/world';
 
 const REPO_GRANTS = path.resolve(__dirname, '../../config/grants');
-
-class RecordingFactory extends AwsClientFactory {
-  readonly stsBodies: URLSearchParams[] = [];
-  override sts(options: ClientOptions): STSClient {
-    const client = super.sts(options);
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        const body = (args.request as { body?: unknown }).body;
-        if (typeof body === 'string') this.stsBodies.push(new URLSearchParams(body));
-        return next(args);
-      },
-      { step: 'finalizeRequest', name: 'recordStsBody', priority: 'low' },
-    );
-    return client;
-  }
-}
 
 let world: TestWorld;
 let tmp: string;

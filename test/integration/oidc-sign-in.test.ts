@@ -6,11 +6,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { STSClient } from '@aws-sdk/client-sts';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Browser } from 'playwright-core';
 import type { LogRecord } from '../../main/services/audit/types';
-import { AwsClientFactory, type ClientOptions } from '../../main/services/aws/client-factory';
+import { AwsClientFactory } from '../../main/services/aws/client-factory';
 import { GrantStore } from '../../main/services/grants/grant-store';
 import { ChunkingSecretStore } from '../../main/services/identity/chunked-secret-store';
 import { DefaultIdentityService } from '../../main/services/identity/identity-service';
@@ -21,24 +20,8 @@ import { startOidcProvider, type OidcProviderRig } from '../../main/services/san
 import { SessionManager } from '../../main/services/sessions/session-manager';
 import { launchChromium } from '../helpers/e2e-harness';
 import { approveDevice, settleBrowserSignIns, signInInBackground } from '../helpers/oidc-browser';
+import { RecordingFactory } from '../helpers/recording-factory';
 import { startTutorialWorld, type TestWorld } from '../helpers/world';
-
-/** Records every STS request body as it leaves the client (what AWS would receive). */
-class RecordingFactory extends AwsClientFactory {
-  readonly stsBodies: URLSearchParams[] = [];
-  override sts(options: ClientOptions): STSClient {
-    const client = super.sts(options);
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        const body = (args.request as { body?: unknown }).body;
-        if (typeof body === 'string') this.stsBodies.push(new URLSearchParams(body));
-        return next(args);
-      },
-      { step: 'finalizeRequest', name: 'recordStsBody', priority: 'low' },
-    );
-    return client;
-  }
-}
 
 let rig: OidcProviderRig;
 let world: TestWorld;

@@ -9,38 +9,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { STSClient } from '@aws-sdk/client-sts';
 import { parseDocument } from 'yaml';
 import { buildSessionPolicy } from '../../config/policy';
 import { GrantSchema } from '../../config/schema';
 import type { LogRecord } from '../../main/services/audit/types';
-import { AwsClientFactory, type ClientOptions } from '../../main/services/aws/client-factory';
 import { GrantStore } from '../../main/services/grants/grant-store';
 import { DefaultIdentityService } from '../../main/services/identity/identity-service';
 import { MemorySecretStore } from '../../main/services/identity/secret-store';
 import { SessionManager } from '../../main/services/sessions/session-manager';
 import type { GrantResolver } from '../../main/services/sessions/types';
 import type { SessionEvent } from '../../preload/contract';
+import { RecordingFactory } from '../helpers/recording-factory';
 import { startTutorialWorld, type TestWorld } from '../helpers/world';
 
 const REPO_GRANTS = path.resolve(__dirname, '../../config/grants');
-
-/** Records the form body of every STS request as it leaves the client (what AWS would receive). */
-class RecordingFactory extends AwsClientFactory {
-  readonly stsBodies: URLSearchParams[] = [];
-  override sts(options: ClientOptions): STSClient {
-    const client = super.sts(options);
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        const body = (args.request as { body?: unknown }).body;
-        if (typeof body === 'string') this.stsBodies.push(new URLSearchParams(body));
-        return next(args);
-      },
-      { step: 'finalizeRequest', name: 'recordStsBody', priority: 'low' },
-    );
-    return client;
-  }
-}
 
 let world: TestWorld;
 let tmp: string;
