@@ -4,6 +4,8 @@
 // lets a retried part carry the same checksum.
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { HASH_WORKER_SOURCE } from './hash-worker-source';
 
 const CHUNK = 1024 * 1024;
 
@@ -15,6 +17,10 @@ const CHUNK = 1024 * 1024;
  * checksum resolves as soon as the read passes its end, so sending starts while later parts are still being hashed.
  * On resume the parts S3 already holds are read and hashed again (never sent), which keeps the whole-file digest
  * right without storing hash state.
+ *
+ * The read and the hashing run on a worker thread shared by every file (see HashWorker below), so the process's
+ * main thread — the app's IPC, the senders — never spends its time in SHA-256 (≈1 s per GiB). Where a worker
+ * cannot be started, the same loop runs here on the main thread.
  */
 export class FileHasher {
   private readonly parts: Array<Deferred<string>>;
@@ -33,10 +39,17 @@ export class FileHasher {
 
   /** Starts the read; failures reach every promise not yet settled. */
   start(signal: AbortSignal): this {
-    void this.run(signal).catch((e: unknown) => {
-      for (const p of this.parts) p.reject(e);
-      this.whole.reject(e);
-    });
+    // An empty file needs no read at all, so it never costs a message round trip.
+    const worker = this.size > 0 ? sharedWorker() : undefined;
+    if (worker) {
+      worker.submit({ file: this.file, size: this.size, partSize: this.partSize, wholeFile: this.wholeFile }, signal, {
+        part: (n, sha256) => this.parts[n - 1]?.resolve(sha256),
+        done: (digest) => this.whole.resolve(digest),
+        fail: (e) => this.fail(e),
+      });
+    } else {
+      void this.run(signal).catch((e: unknown) => this.fail(e));
+    }
     return this;
   }
 
@@ -50,6 +63,12 @@ export class FileHasher {
     return this.whole.promise;
   }
 
+  private fail(e: unknown): void {
+    for (const p of this.parts) p.reject(e);
+    this.whole.reject(e);
+  }
+
+  /** The same loop as the worker's (hash-worker-source.ts), on this thread: for where no worker can be started. */
   private async run(signal: AbortSignal): Promise<void> {
     const all = this.wholeFile ? createHash('sha256') : undefined;
     const fh = this.size > 0 ? await fsp.open(this.file, 'r') : undefined;
@@ -75,6 +94,120 @@ export class FileHasher {
       await fh?.close();
     }
   }
+}
+
+interface HashJob {
+  file: string;
+  size: number;
+  partSize: number;
+  wholeFile: boolean;
+}
+
+interface HashSink {
+  part(n: number, sha256: string): void;
+  done(digest: Buffer | undefined): void;
+  fail(e: unknown): void;
+}
+
+type WorkerMessage =
+  | { id: number; part: number; sha256: string }
+  | { id: number; done: true; digest?: Uint8Array }
+  | { id: number; aborted: true }
+  | { id: number; error: { message: string; name?: string; code?: string; syscall?: string; errno?: number; path?: string } };
+
+/**
+ * The one checksum worker thread of this process, started on first use. It hashes many files at once (their reads
+ * interleave on its own event loop); each job has an id, and only digests come back. It is referenced only while a
+ * job is running, so an idle worker never keeps the CLI alive and a running one keeps it alive until its digests
+ * arrive. If the thread dies, every job still running fails and the next job starts a fresh worker.
+ */
+class HashWorker {
+  readonly worker: Worker;
+  private readonly jobs = new Map<number, { sink: HashSink; signal: AbortSignal; onAbort: () => void }>();
+  private nextId = 1;
+  private stopped = false;
+
+  constructor() {
+    this.worker = new Worker(HASH_WORKER_SOURCE, { eval: true, name: 'grantbox-sha256' });
+    this.worker.unref();
+    this.worker.on('message', (m: WorkerMessage) => this.receive(m));
+    this.worker.on('error', (e) => this.stop(`failed (${e.message})`));
+    this.worker.on('messageerror', (e) => this.stop(`sent a message that could not be read (${e.message})`));
+    this.worker.on('exit', (code) => this.stop(`stopped (exit code ${code})`));
+  }
+
+  get alive(): boolean {
+    return !this.stopped;
+  }
+
+  submit(job: HashJob, signal: AbortSignal, sink: HashSink): void {
+    if (signal.aborted) return sink.fail(signal.reason);
+    const id = this.nextId++;
+    const onAbort = () => this.worker.postMessage({ type: 'cancel', id });
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (this.jobs.size === 0) this.worker.ref();
+    this.jobs.set(id, { sink, signal, onAbort });
+    this.worker.postMessage({ type: 'hash', id, ...job });
+  }
+
+  private receive(m: WorkerMessage): void {
+    const job = this.jobs.get(m.id);
+    if (!job) return;
+    if ('part' in m) return job.sink.part(m.part, m.sha256);
+    this.end(m.id);
+    if ('done' in m) job.sink.done(m.digest && Buffer.from(m.digest.buffer, m.digest.byteOffset, m.digest.byteLength));
+    // The worker has closed the file by now; the caller sees its own abort reason, as with the in-thread loop.
+    else if ('aborted' in m) job.sink.fail(job.signal.reason);
+    else job.sink.fail(rebuildError(m.error));
+  }
+
+  private end(id: number): void {
+    const job = this.jobs.get(id);
+    if (!job) return;
+    job.signal.removeEventListener('abort', job.onAbort);
+    this.jobs.delete(id);
+    if (this.jobs.size === 0 && !this.stopped) this.worker.unref();
+  }
+
+  private stop(what: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (shared === this) shared = undefined;
+    const error = Object.assign(new Error(`The checksum worker thread ${what} before the file was hashed; try again.`), { code: 'EHASHWORKER' });
+    for (const [id, job] of [...this.jobs]) {
+      this.end(id);
+      job.sink.fail(error);
+    }
+    void this.worker.terminate();
+  }
+}
+
+let shared: HashWorker | undefined;
+
+/** The process's checksum worker, started on first use; undefined where worker threads are unavailable. */
+function sharedWorker(): HashWorker | undefined {
+  if (shared?.alive) return shared;
+  try {
+    shared = new HashWorker();
+  } catch {
+    shared = undefined;
+  }
+  return shared;
+}
+
+/** Test hook: kills the checksum worker as a crash would (resolves once it has exited; no-op when none runs). */
+export async function terminateHashWorkerForTests(): Promise<void> {
+  await shared?.worker.terminate();
+}
+
+function rebuildError(e: Extract<WorkerMessage, { error: unknown }>['error']): Error {
+  const err = new Error(e.message) as NodeJS.ErrnoException;
+  if (e.name && e.name !== 'Error') err.name = e.name;
+  if (e.code !== undefined) err.code = e.code;
+  if (e.syscall !== undefined) err.syscall = e.syscall;
+  if (e.errno !== undefined) err.errno = e.errno;
+  if (e.path !== undefined) err.path = e.path;
+  return err;
 }
 
 /** S3's composite checksum of a multipart object: SHA-256 of the parts' raw SHA-256s, base64, "-N". */
