@@ -163,11 +163,15 @@ describe('FileHasher', () => {
     delay.disable();
     const busy = performance.eventLoopUtilization(before).utilization;
     const p99 = delay.percentile(99) / 1e6;
+    const mean = delay.mean / 1e6;
     expect(new Set(digests.map((d) => d!.toString('hex'))).size).toBe(1);
-    // Hashing on this thread (the in-thread fallback, i.e. the implementation before the worker) measured here:
-    // busy ≈ 1.00, p99 16–31 ms; on the worker: busy ≤ 0.06, p99 2–6 ms (2 shared cores).
+    // The same test with the hashing on this thread (the in-thread fallback — the implementation before the worker),
+    // 3 runs on 2 shared cores: busy 1.00, mean delay 8.2–9.9 ms, p99 12.9–20.8 ms. On the worker: busy ≤ 0.01,
+    // mean 1.1–1.2 ms (the 1 ms sampling itself), p99 1.6–5.4 ms. The max is no use here: one scheduling hiccup of
+    // the shared machine (12–36 ms seen with the worker) outweighs the ≈2 ms a 1 MiB chunk costs the loop.
     expect(busy, `main thread busy ${busy.toFixed(2)} of the time`).toBeLessThan(0.3);
-    expect(p99, `event-loop delay p99 ${p99.toFixed(1)} ms`).toBeLessThan(12);
+    expect(mean, `event-loop delay mean ${mean.toFixed(1)} ms`).toBeLessThan(4);
+    expect(p99, `event-loop delay p99 ${p99.toFixed(1)} ms (issue #15's goal: under 20 ms)`).toBeLessThan(20);
   });
 });
 
