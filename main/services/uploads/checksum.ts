@@ -129,11 +129,12 @@ class HashWorker {
 
   constructor() {
     this.worker = new Worker(HASH_WORKER_SOURCE, { eval: true, name: 'grantbox-sha256' });
-    this.worker.unref();
     this.worker.on('message', (m: WorkerMessage) => this.receive(m));
     this.worker.on('error', (e) => this.stop(`failed (${e.message})`));
     this.worker.on('messageerror', (e) => this.stop(`sent a message that could not be read (${e.message})`));
     this.worker.on('exit', (code) => this.stop(`stopped (exit code ${code})`));
+    // After the listeners: adding a 'message' listener references the worker again.
+    this.worker.unref();
   }
 
   get alive(): boolean {
