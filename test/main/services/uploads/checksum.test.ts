@@ -147,6 +147,7 @@ describe('FileHasher', () => {
     await terminateHashWorkerForTests();
     await expect(h.part(32)).rejects.toMatchObject({ code: 'EHASHWORKER', message: 'The checksum worker thread stopped (exit code 1) before the file was hashed; try again.' });
     await expect(h.digest()).rejects.toMatchObject({ code: 'EHASHWORKER' });
+    expect(openOn(big)).toBe(0); // a thread's open FileHandles are closed when it stops
     const data = randomBytes(3 * MIB);
     const file = path.join(tmp, 'after-crash');
     fs.writeFileSync(file, data);
