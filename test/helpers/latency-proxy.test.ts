@@ -1,5 +1,5 @@
-// The latency rig itself: the delay is really added each way, bytes arrive intact and in order, the bandwidth cap
-// holds, and HTTP mode answers a storm's share of requests with 503 SlowDown while counting connections.
+// The latency rig itself: the delay is really added each way, a new connection pays its handshake, one connection
+// carries at most a window per round trip, bytes arrive intact and in order, the bandwidth cap holds, and HTTP mode answers a storm's share of requests with 503 SlowDown while counting connections.
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
@@ -48,13 +48,30 @@ function roundTrip(port: number, data: Buffer): Promise<{ back: Buffer; firstByt
 }
 
 it('adds the one-way delay in each direction and keeps bytes in order', async () => {
-  const p = await proxy(await echoServer(), { delayMs: 40 });
+  const p = await proxy(await echoServer(), { delayMs: 40, handshake: false });
   const data = randomBytes(1024 * 1024);
   const { back, firstByteMs } = await roundTrip(p.port, data);
   expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
-  // Connect + send (40 ms up) and the echo back (40 ms down): at least one round trip.
+  // Send (40 ms up) and the echo back (40 ms down): at least one round trip.
   expect(firstByteMs).toBeGreaterThanOrEqual(79);
   expect(p.stats()).toMatchObject({ connections: 1, bytesUp: data.length, bytesDown: data.length });
+});
+
+it("makes a new connection's first bytes wait for the handshake: one more round trip", async () => {
+  const p = await proxy(await echoServer(), { delayMs: 40 });
+  const { firstByteMs } = await roundTrip(p.port, randomBytes(1000));
+  // SYN + SYN-ACK (80 ms), then the request up and the echo down (80 ms).
+  expect(firstByteMs).toBeGreaterThanOrEqual(159);
+});
+
+it('lets one connection carry at most a window per round trip (bandwidth-delay product)', async () => {
+  // 64 KiB window at 40 ms RTT: at most 1.6 MB/s. 512 KiB up takes at least 7 more round trips after the first
+  // window, 280 ms; a window freed on delivery instead of on acknowledgement would take half that.
+  const p = await proxy(await echoServer(), { delayMs: 20, windowBytes: 64 * 1024, handshake: false });
+  const data = randomBytes(512 * 1024);
+  const { back, totalMs } = await roundTrip(p.port, data);
+  expect(back.equals(data)).toBe(true);
+  expect(totalMs).toBeGreaterThanOrEqual(280);
 });
 
 it('holds the bandwidth cap', async () => {

@@ -1,8 +1,15 @@
 // A loopback TCP proxy that makes a WAN out of loopback, for tests and `npm run bench:upload -- --rtt N`: every
 // chunk is held for a one-way delay in each direction (order preserved: one FIFO per direction per connection), an
-// optional bandwidth cap per direction (one shared "link", serialisation delay = bytes / rate), and a per-connection
-// window (bytes held at once per direction; the source is paused beyond it, as TCP's window would) that keeps
-// memory bounded. Kernel shaping (tc netem) is not available on these machines, hence user space.
+// optional bandwidth cap per direction (one shared "link", serialisation delay = bytes / rate), and TCP's two
+// latency costs that a plain delay misses:
+// - the window: a connection has at most `windowBytes` unacknowledged per direction, and a byte counts until its
+//   acknowledgement has come back — delivered after the one-way delay, acknowledged one more one-way delay later.
+//   So one connection carries at most window / RTT (4 MiB at 80 ms: 50 MiB/s), as TCP's bandwidth-delay product
+//   allows, and the source is paused beyond it, which also keeps the rig's memory bounded;
+// - the handshake: a new connection's first bytes leave one round trip after connecting (SYN, SYN-ACK), so a client
+//   that opens a connection per request pays for it as it would on a WAN.
+// Steady state only: no slow start and no loss, the best case for a TCP connection — generous to a client that uses
+// few connections. Kernel shaping (tc netem) is not available on these machines, hence user space.
 //
 // HTTP-aware mode (`http: true`) parses request heads (HTTP/1.1, no pipelining — what Node's agent sends) so that a
 // "storm" can answer a fraction of requests with S3's `503 SlowDown` for a time window instead of forwarding them:
@@ -16,8 +23,10 @@ export interface LatencyProxyOptions {
   delayMs?: number;
   /** Bandwidth cap per direction, bytes per second (shared by all connections). Unlimited when absent. */
   bytesPerSecond?: number;
-  /** Bytes held per connection per direction before the sender is paused (default 4 MiB). */
+  /** Unacknowledged bytes per connection per direction (TCP's window; default 4 MiB): at most window / RTT each. */
   windowBytes?: number;
+  /** A new connection's first bytes wait one round trip (TCP handshake). Default true when delayMs > 0. */
+  handshake?: boolean;
   /** Parse HTTP/1.1 requests (needed for storms and request counts). */
   http?: boolean;
   targetHost?: string;
@@ -55,11 +64,16 @@ export interface LatencyProxy {
 
 const MAX_HEAD = 64 * 1024;
 
-/** One direction of one connection: a FIFO of chunks each released at its due time. */
+/** One direction of one connection: a FIFO of chunks each released at its due time, and its window. */
 class DelayLine {
   private readonly queue: Array<{ due: number; chunk: Buffer }> = [];
+  /** Bytes sent and not yet acknowledged: a chunk's bytes return to the window one delay after it is delivered. */
+  private readonly unacked: Array<{ ackAt: number; bytes: number }> = [];
+  /** Bytes read from the source that the window has no room for yet. */
+  private readonly backlog: Buffer[] = [];
   private held = 0;
   private timer: NodeJS.Timeout | undefined;
+  private ackTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -69,19 +83,46 @@ class DelayLine {
     private readonly source: net.Socket,
     private readonly deliver: (chunk: Buffer) => void,
     private readonly onEmpty: () => void,
+    /** No byte leaves before this time (the handshake). */
+    private readonly notBefore = 0,
+    /** Whether the source is paused for another reason (its destination's buffer is full). */
+    private readonly sourceHeld: () => boolean = () => false,
   ) {}
 
   get empty(): boolean {
-    return this.queue.length === 0;
+    return this.queue.length === 0 && this.backlog.length === 0;
+  }
+
+  /** Bytes are waiting for room in the window: the source must stay paused. */
+  get windowFull(): boolean {
+    return this.backlog.length > 0;
   }
 
   push(chunk: Buffer): void {
     if (this.closed || chunk.length === 0) return;
-    const due = this.link.departure(chunk.length) + this.delayMs;
-    this.queue.push({ due, chunk });
-    this.held += chunk.length;
-    if (this.held >= this.windowBytes) this.source.pause();
+    this.backlog.push(chunk);
+    this.send();
+  }
+
+  /** Sends what the window allows, splitting a chunk at its edge; the source waits while anything is left. */
+  private send(): void {
+    // Bounded by the backlog: one socket read at most, as the source is paused while it is not empty.
+    while (this.backlog.length && this.held < this.windowBytes) {
+      let chunk = this.backlog[0]!;
+      const room = this.windowBytes - this.held;
+      if (chunk.length > room) {
+        this.backlog[0] = chunk.subarray(room);
+        chunk = chunk.subarray(0, room);
+      } else this.backlog.shift();
+      const due = Math.max(this.link.departure(chunk.length), this.notBefore) + this.delayMs;
+      this.queue.push({ due, chunk });
+      this.unacked.push({ ackAt: due + this.delayMs, bytes: chunk.length });
+      this.held += chunk.length;
+    }
+    if (this.backlog.length) this.source.pause();
+    else if (this.source.isPaused() && !this.source.destroyed && !this.sourceHeld()) this.source.resume();
     this.arm();
+    this.armAck();
   }
 
   private arm(): void {
@@ -93,24 +134,39 @@ class DelayLine {
     }, wait);
   }
 
+  private armAck(): void {
+    if (this.ackTimer || this.closed || !this.unacked.length) return;
+    const wait = Math.max(0, this.unacked[0]!.ackAt - performance.now());
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = undefined;
+      this.acknowledge();
+    }, wait);
+  }
+
   private release(): void {
     const now = performance.now();
     // Bounded by the queue, which the window bounds.
-    while (this.queue.length && this.queue[0]!.due <= now + 0.5) {
-      const { chunk } = this.queue.shift()!;
-      this.held -= chunk.length;
-      this.deliver(chunk);
-    }
-    if (this.held < this.windowBytes && this.source.isPaused() && !this.source.destroyed) this.source.resume();
+    while (this.queue.length && this.queue[0]!.due <= now + 0.5) this.deliver(this.queue.shift()!.chunk);
     if (this.queue.length) this.arm();
-    else this.onEmpty();
+    else if (!this.backlog.length) this.onEmpty();
+  }
+
+  private acknowledge(): void {
+    const now = performance.now();
+    while (this.unacked.length && this.unacked[0]!.ackAt <= now + 0.5) this.held -= this.unacked.shift()!.bytes;
+    this.send();
+    this.armAck();
   }
 
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.ackTimer) clearTimeout(this.ackTimer);
     this.timer = undefined;
+    this.ackTimer = undefined;
     this.queue.length = 0;
+    this.unacked.length = 0;
+    this.backlog.length = 0;
   }
 }
 
@@ -218,6 +274,7 @@ class RequestFramer {
 export async function startLatencyProxy(targetPort: number, options: LatencyProxyOptions = {}): Promise<LatencyProxy> {
   const delayMs = Math.max(0, options.delayMs ?? 0);
   const windowBytes = options.windowBytes ?? 4 * 1024 * 1024;
+  const handshake = options.handshake ?? delayMs > 0;
   const targetHost = options.targetHost ?? '127.0.0.1';
   const up = new Link(options.bytesPerSecond);
   const down = new Link(options.bytesPerSecond);
@@ -241,6 +298,8 @@ export async function startLatencyProxy(targetPort: number, options: LatencyProx
   const server = net.createServer((client) => {
     stats.connections++;
     client.setNoDelay(true);
+    // The client's first bytes leave after SYN and SYN-ACK: one round trip from now.
+    const established = handshake ? performance.now() + 2 * delayMs : 0;
     const upstream = net.connect(targetPort, targetHost);
     upstream.setNoDelay(true);
     let clientEnded = false;
@@ -256,12 +315,12 @@ export async function startLatencyProxy(targetPort: number, options: LatencyProx
         client.pause();
         upstream.once('drain', () => {
           upstreamFull = false;
-          client.resume();
+          if (!toServer.windowFull) client.resume();
         });
       }
     }, () => {
       if (clientEnded && !upstream.destroyed) upstream.end();
-    });
+    }, established, () => upstreamFull);
     const toClient = new DelayLine(delayMs, down, windowBytes, upstream, (c) => {
       stats.bytesDown += c.length;
       if (!client.destroyed && !client.write(c) && !clientFull) {
@@ -269,12 +328,12 @@ export async function startLatencyProxy(targetPort: number, options: LatencyProx
         upstream.pause();
         client.once('drain', () => {
           clientFull = false;
-          upstream.resume();
+          if (!toClient.windowFull) upstream.resume();
         });
       }
     }, () => {
       if ((upstreamEnded || closeClientWhenFlushed) && !client.destroyed) client.end();
-    });
+    }, 0, () => clientFull);
     const framer = options.http
       ? new RequestFramer(
           decide,
