@@ -1,11 +1,12 @@
 // Where every upload request (PutObject, UploadPart — each attempt) waits for its turn: at most the controller's
-// limit in flight, and the bodies in flight within a memory budget (a part reserves its whole part size, the
-// conservative bound — a streamed body actually holds about 1 MiB). FIFO, so no file starves. Each finished request
+// limit in flight, and the bodies in flight within a memory budget (each request reserves the memory its body
+// holds: all of it when read into memory, two read-buffer chunks when streamed — transfer.ts bodyMemory). FIFO, so
+// no file starves. Each finished request
 // reports back (bytes and latency, or the error) so the controller can adapt; a request waiting here holds no
 // socket and no file handle, and one backing off between retries gives its turn away.
 import { congestionOf, type ConcurrencyController } from './concurrency-controller';
 
-/** Bodies in flight at once, bytes (parts in flight × part size stays within it; see docs/uploads.md). */
+/** Memory of the bodies in flight at once, bytes (see docs/uploads.md). */
 export const DEFAULT_MEMORY_BUDGET = 128 * 1024 * 1024;
 
 export interface Ticket {
@@ -15,6 +16,7 @@ export interface Ticket {
 
 interface Waiter {
   bytes: number;
+  memory: number;
   resolve(t: Ticket): void;
   reject(e: unknown): void;
   signal: AbortSignal;
@@ -36,13 +38,17 @@ export class RequestGate {
     return { inFlight: this.inFlight, reserved: this.reserved, waiting: this.waiters.length, limit: this.controller.limit };
   }
 
-  /** Waits until a request of `bytes` may be sent; rejects with the signal's reason if aborted while waiting. */
-  acquire(bytes: number, signal: AbortSignal): Promise<Ticket> {
+  /**
+   * Waits until a request of `bytes` may be sent, reserving `memory` of the budget (default: all its bytes);
+   * rejects with the signal's reason if aborted while waiting. The controller learns from `bytes`.
+   */
+  acquire(bytes: number, signal: AbortSignal, memory = bytes): Promise<Ticket> {
     signal.throwIfAborted();
-    if (!this.waiters.length && this.fits(bytes)) return Promise.resolve(this.admit(bytes));
+    if (!this.waiters.length && this.fits(memory)) return Promise.resolve(this.admit(bytes, memory));
     return new Promise<Ticket>((resolve, reject) => {
       const w: Waiter = {
         bytes,
+        memory,
         resolve,
         reject,
         signal,
@@ -58,15 +64,15 @@ export class RequestGate {
     });
   }
 
-  private fits(bytes: number): boolean {
+  private fits(memory: number): boolean {
     if (this.inFlight >= this.controller.limit) return false;
-    // One request always fits, however big, so a part bigger than the budget still goes (alone).
-    return this.inFlight === 0 || this.reserved + bytes <= this.memoryBudget;
+    // One request always fits, however big, so a body bigger than the budget still goes (alone).
+    return this.inFlight === 0 || this.reserved + memory <= this.memoryBudget;
   }
 
-  private admit(bytes: number): Ticket {
+  private admit(bytes: number, memory: number): Ticket {
     this.inFlight++;
-    this.reserved += bytes;
+    this.reserved += memory;
     const started = this.now();
     let ended = false;
     return {
@@ -76,7 +82,7 @@ export class RequestGate {
         const now = this.now();
         const inFlight = this.inFlight;
         this.inFlight--;
-        this.reserved -= bytes;
+        this.reserved -= memory;
         if (error === undefined) this.controller.completed({ now, bytes, latencyMs: now - started, inFlight });
         else {
           const kind = congestionOf(error);
@@ -89,10 +95,10 @@ export class RequestGate {
 
   private dispatch(): void {
     // Each turn admits or stops; bounded by the waiters.
-    while (this.waiters.length && this.fits(this.waiters[0]!.bytes)) {
+    while (this.waiters.length && this.fits(this.waiters[0]!.memory)) {
       const w = this.waiters.shift()!;
       w.signal.removeEventListener('abort', w.onAbort);
-      w.resolve(this.admit(w.bytes));
+      w.resolve(this.admit(w.bytes, w.memory));
     }
   }
 }

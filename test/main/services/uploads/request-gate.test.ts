@@ -2,6 +2,7 @@
 // abortable while waiting, and every outcome reported to the controller.
 import { ConcurrencyController } from '../../../../main/services/uploads/concurrency-controller';
 import { RequestGate, type Ticket } from '../../../../main/services/uploads/request-gate';
+import { bodyMemory, SINGLE_READ_MAX, STREAM_CHUNK } from '../../../../main/services/uploads/transfer';
 
 const MIB = 1024 * 1024;
 const never = new AbortController().signal;
@@ -41,6 +42,27 @@ it('keeps parts in flight × part size within the memory budget (one part always
   // A body bigger than the whole budget still goes when nothing else is in flight.
   const huge = await gate.acquire(100 * MIB, never);
   huge.done();
+});
+
+it('budgets the memory a body holds, not its size: streamed parts of a large file fly well past the budget ÷ part size', async () => {
+  const perPart = 2 * STREAM_CHUNK;
+  const gate = new RequestGate(new ConcurrencyController({ max: 64, initial: 64 }), 16 * perPart);
+  // 8 MiB parts, streamed: each holds two read chunks (bodyMemory), so 16 fit where none whole would (the first
+  // always goes).
+  expect(bodyMemory(8 * MIB)).toBe(perPart);
+  const tickets = await Promise.all(Array.from({ length: 16 }, () => gate.acquire(8 * MIB, never, bodyMemory(8 * MIB))));
+  expect(gate.usage()).toMatchObject({ inFlight: 16, reserved: 16 * perPart });
+  const seventeenth = gate.acquire(8 * MIB, never, bodyMemory(8 * MIB));
+  await new Promise((r) => setImmediate(r));
+  expect(gate.usage().waiting).toBe(1);
+  tickets[0]!.done();
+  (await seventeenth).done();
+  for (const t of tickets.slice(1)) t.done();
+  expect(gate.usage()).toMatchObject({ inFlight: 0, reserved: 0 });
+  // Small files are read into memory: all their bytes count.
+  expect(bodyMemory(SINGLE_READ_MAX)).toBe(SINGLE_READ_MAX);
+  expect(bodyMemory(SINGLE_READ_MAX + 1)).toBe(Math.min(SINGLE_READ_MAX + 1, perPart));
+  expect(bodyMemory(4 * MIB)).toBe(perPart);
 });
 
 it('drops a waiting request when its upload is cancelled', async () => {
