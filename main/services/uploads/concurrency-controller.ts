@@ -3,12 +3,14 @@
 // and owns no timer, socket or file — so it is tested with synthetic series.
 //
 // The policy, per measuring window (at least windowMs and enough completions to mean something):
-// - start modest (8) and grow while it pays: ×1.5 per window at first (slow start), +1/8 after the first plateau
+// - start modest (8) and grow while it pays: per window at first (slow start) ×2 while requests take no longer than
+//   at the start, ×1.5 on a throughput rise alone; +1/8 after the first plateau
 //   or back-off;
 // - grow when throughput rose ≥ 10 % since the last window, OR when requests take no longer than 1.5 × the
 //   fastest window seen: then the round trip, not the bandwidth, is the limit, so more requests in flight (more
 //   parts of a large file, more small files) multiply throughput;
-// - hold when throughput is flat and latency has risen (the link or the server is full: more in flight only queues);
+// - hold when throughput is flat and latency has risen, or whenever requests take over twice the fastest window's
+//   time (the link or the server is full: more in flight only queues);
 //   step back to the previous limit if a raise cost ≥ 40 % of throughput while latency rose;
 // - back off multiplicatively (× 0.5) on 503 SlowDown, RequestTimeout and connection resets, at most once per
 //   window (one storm is one signal, not one per failed request), then hold for two windows;
@@ -42,6 +44,17 @@ export interface LimitChange {
   reason: 'start' | 'grow' | 'latency-bound' | 'revert' | Congestion;
 }
 
+/** One closed measuring window, as the controller saw it (for the benchmark's trace and for tests). */
+export interface WindowRecord {
+  /** ms since the controller was created, when the window closed. */
+  t: number;
+  limit: number;
+  /** Bytes per ms (= KB/s) over the window. */
+  throughput: number;
+  latencyMs: number;
+  maxInFlight: number;
+}
+
 export const DEFAULT_INITIAL_CONCURRENCY = 8;
 export const DEFAULT_MAX_CONCURRENCY = 64;
 const MAX_HISTORY = 2000;
@@ -68,6 +81,7 @@ export class ConcurrencyController {
   private changedAt = -Infinity;
   private lastCut = -Infinity;
   private readonly changes: LimitChange[] = [];
+  private readonly windowLog: WindowRecord[] = [];
 
   constructor(options: ControllerOptions) {
     this.max = Math.max(1, Math.floor(options.max));
@@ -84,6 +98,11 @@ export class ConcurrencyController {
   /** Every change of the limit (bounded), for the benchmark's "concurrency over time" and for tests. */
   history(): readonly LimitChange[] {
     return this.changes;
+  }
+
+  /** Every closed measuring window (bounded): throughput, latency and demand behind each decision. */
+  windows(): readonly WindowRecord[] {
+    return this.windowLog;
   }
 
   /** Lowest limit since `since` (ms on the controller's clock, as in history()). */
@@ -107,7 +126,9 @@ export class ConcurrencyController {
     this.winLatency += c.latencyMs;
     this.winMaxInFlight = Math.max(this.winMaxInFlight, c.inFlight);
     const elapsed = c.now - this.winStart;
-    const enough = this.winCount >= Math.max(3, Math.ceil(this.current / 2));
+    // A quarter of the limit: large parts complete seldom (seconds each on a slow link), and waiting for half of
+    // them would stretch each window over several round trips of a part.
+    const enough = this.winCount >= Math.max(3, Math.ceil(this.current / 4));
     if ((elapsed >= this.windowMs && enough) || elapsed >= this.windowMs * 10) this.closeWindow(c.now, elapsed);
   }
 
@@ -130,6 +151,8 @@ export class ConcurrencyController {
     const tput = this.winBytes / Math.max(1, elapsed);
     const latency = this.winLatency / this.winCount;
     const saturated = this.winMaxInFlight >= Math.max(1, Math.floor(this.current * 0.9));
+    this.windowLog.push({ t: now - (this.origin ?? now), limit: this.current, throughput: tput, latencyMs: latency, maxInFlight: this.winMaxInFlight });
+    if (this.windowLog.length > MAX_HISTORY) this.windowLog.splice(0, this.windowLog.length - MAX_HISTORY);
     this.resetWindow();
     this.minLatency = Math.min(this.minLatency, latency);
     if (now < this.holdUntil || !saturated) {
@@ -151,12 +174,17 @@ export class ConcurrencyController {
     }
     const rising = last !== undefined && tput >= last * 1.1;
     const latencyBound = latency <= this.minLatency * 1.5;
-    if (!rising && !latencyBound) {
+    // Requests taking over twice the fastest window's time are mostly queueing at a full server or link: a
+    // throughput "rise" then is noise, and more in flight would only lengthen the queue (and hold more memory).
+    const queueing = latency > this.minLatency * 2;
+    if (queueing || (!rising && !latencyBound)) {
       this.slowStart = false;
       return;
     }
     if (this.current >= this.max) return;
-    const next = this.slowStart ? Math.ceil(this.current * 1.5) : this.current + Math.max(1, Math.ceil(this.current / 8));
+    // Slow start doubles while requests take no longer than at the start (as TCP's does per round trip): the round
+    // trip is then clearly the limit; a throughput rise alone grows ×1.5.
+    const next = this.slowStart ? Math.ceil(this.current * (latencyBound ? 2 : 1.5)) : this.current + Math.max(1, Math.ceil(this.current / 8));
     this.previousLimit = this.current;
     this.tputBeforeRaise = tput;
     this.set(now, next, rising ? 'grow' : 'latency-bound');

@@ -24,7 +24,7 @@ import { adoptParts, ResumeKeeper } from './resume';
 import type { SignedInAs } from './receipt';
 import { JobRunner } from './runner';
 import { adaptiveLimits, fixedLimits, Scheduler, type ConcurrencyLimits } from './scheduler';
-import { ConcurrencyController, DEFAULT_MAX_CONCURRENCY, type LimitChange } from './concurrency-controller';
+import { ConcurrencyController, DEFAULT_MAX_CONCURRENCY, type LimitChange, type WindowRecord } from './concurrency-controller';
 import { RequestGate } from './request-gate';
 import { DEFAULT_RETRY, type RetryOptions } from './transfer';
 import type { UploadGrant } from './types';
@@ -67,7 +67,7 @@ export interface UploadServiceDeps {
 export interface UploadEngine extends UploadService {
   close(): Promise<void>;
   /** The adaptive controller's limit and its changes so far (undefined with fixed limits). */
-  concurrency(): { limit: number; history: readonly LimitChange[] } | undefined;
+  concurrency(): { limit: number; history: readonly LimitChange[]; windows: readonly WindowRecord[] } | undefined;
 }
 
 function notFound(id: string): AppError {
@@ -229,9 +229,9 @@ export class UploadQueue implements UploadEngine {
 
   // ---------- controls ----------
 
-  concurrency(): { limit: number; history: readonly LimitChange[] } | undefined {
+  concurrency(): { limit: number; history: readonly LimitChange[]; windows: readonly WindowRecord[] } | undefined {
     if (!this.gate) return undefined;
-    return { limit: this.gate.controller.limit, history: this.gate.controller.history() };
+    return { limit: this.gate.controller.limit, history: this.gate.controller.history(), windows: this.gate.controller.windows() };
   }
 
   snapshot(): QueueSnapshot {

@@ -113,9 +113,12 @@ it('steps back when a raise made throughput worse', () => {
   // A server that collapses past 12 in flight (throughput halves), with latency rising.
   const collapsing: Link = (n) => (n <= 12 ? { bytesPerMs: (n * 20 * KIB) / 80, latencyMs: 80 } : { bytesPerMs: (6 * 20 * KIB) / 80, latencyMs: 400 });
   const c = new ConcurrencyController({ max: 64 });
-  run(c, collapsing, { periods: 30 });
+  const limits = run(c, collapsing, { periods: 30 });
   expect(c.history().some((h) => h.reason === 'revert')).toBe(true);
-  expect(c.limit).toBeLessThanOrEqual(12);
+  // After the first collapse it probes one step past the knee now and then, and comes straight back.
+  const settled = limits.slice(10);
+  expect(Math.max(...settled)).toBeLessThanOrEqual(13);
+  expect(settled.filter((l) => l <= 12).length).toBeGreaterThan(settled.length / 2);
 });
 
 it('tells congestion from other failures', () => {
