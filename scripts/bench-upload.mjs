@@ -14,6 +14,10 @@
 // not. The rig counts TCP connections per client run (keep-alive at work). --engine DIR bundles the upload runner
 // from another checkout (A/B against an older engine, same files, same run). --trace FILE writes the adaptive
 // controller's limit over time for each Grantbox run. --no-rclone skips that baseline.
+//
+// The servers and the rig stand for machines on the far side of a network, yet share this machine's cores with the
+// client being measured: they run under `nice -n 10` (--no-nice to switch off), so a client is not slowed by the
+// server it is waiting for. The same for every client.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import fs from 'node:fs';
@@ -39,6 +43,12 @@ const largeMiB = Number(opt('--large-mib') ?? (rtt !== undefined ? 1024 : 256));
 const withGiB = !args.includes('--no-1g') && !smallOnly && rtt === undefined;
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
+const niceRemote = !args.includes('--no-nice');
+
+/** Starts a server or the rig: the far side of the network, at a lower CPU priority than the clients. */
+function spawnRemote(cmd, cmdArgs, options) {
+  return niceRemote ? spawn('nice', ['-n', '10', cmd, ...cmdArgs], options) : spawn(cmd, cmdArgs, options);
+}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-bench-'));
 const children = [];
@@ -93,7 +103,7 @@ async function behindLatency(backend) {
   const bundle = path.join(root, 'node_modules/.cache/grantbox-bench/latency-proxy.cjs');
   await build({ entryPoints: [path.join(root, 'scripts/bench/latency-proxy-child.ts')], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
   const targetPort = new URL(backend.endpoint).port;
-  const child = spawn(process.execPath, [bundle, targetPort, String(rtt / 2), String(bwMiB * MIB), String(windowKiB * 1024)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawnRemote(process.execPath, [bundle, targetPort, String(rtt / 2), String(bwMiB * MIB), String(windowKiB * 1024)], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);
   let out = '';
   const waiters = [];
@@ -128,7 +138,7 @@ async function behindLatency(backend) {
 
 async function startMotoBackend() {
   const port = await freePort();
-  const child = spawn(process.env.MOTO_SERVER ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawnRemote(process.env.MOTO_SERVER ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: '0' },
     stdio: 'ignore',
   });
@@ -150,7 +160,7 @@ async function startMotoBackend() {
 async function startS3rverBackend() {
   const dir = path.join(tmp, 's3rver-data');
   fs.mkdirSync(dir);
-  const child = spawn(process.execPath, [path.join(root, 'scripts/bench/s3rver-child.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
+  const child = spawnRemote(process.execPath, [path.join(root, 'scripts/bench/s3rver-child.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
   children.push(child);
   const port = await new Promise((resolve, reject) => {
     let out = '';
@@ -339,7 +349,7 @@ async function main() {
 
   const lines = [];
   lines.push(`Upload benchmark — ${new Date().toISOString()} — ${os.cpus().length} cores, Node ${process.version}, ${awsVersion.stdout.trim() || awsVersion.stderr.trim()}`);
-  lines.push('wall = process start to exit (aws includes its ≈1 s start-up); CPU = user+sys of the uploading process; srv CPU = the server\'s meanwhile; median of ' + runs);
+  lines.push('wall = process start to exit (aws includes its ≈1 s start-up); CPU = user+sys of the uploading process; srv CPU = the server\'s meanwhile; median of ' + runs + (niceRemote ? '; servers and rig at nice 10' : ''));
   lines.push('');
   lines.push(
     ['backend', 'workload', 'client', 'wall s', 'MiB/s', 'files/s', '× aws', 'CPU s', 'CPU s/GiB', 'CPU × aws', 'RSS MiB', 'loop p99 ms', 'srv CPU s', 'TCP conns'].map((h, i) => (i < 3 ? h.padEnd(i === 1 ? 14 : i === 0 ? 12 : 8) : h.padStart(10))).join(' '),
@@ -389,7 +399,9 @@ async function main() {
   lines.push(`event-loop noise floor (idle Node process, same machine, just now): p99 ${fmt(floor.p99, 1)} ms, max ${fmt(floor.max, 1)} ms; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   lines.push('');
   if (rtt !== undefined) {
-    lines.push(`latency rig: ${rtt} ms round trip (${rtt / 2} ms each way), ${bwMiB ? `${bwMiB} MiB/s cap` : 'no bandwidth cap'}, ${windowKiB} KiB window per connection${engineRoot ? `; engine from ${engineRoot}` : ''}`);
+    lines.push(
+      `latency rig: ${rtt} ms round trip (${rtt / 2} ms each way), ${bwMiB ? `${bwMiB} MiB/s cap` : 'no bandwidth cap'}, ${windowKiB} KiB TCP window per connection (≤ ${fmt(windowKiB / 1024 / (rtt / 1000), 1)} MiB/s each), a handshake round trip per new connection${engineRoot ? `; engine from ${engineRoot}` : ''}`,
+    );
     lines.push('Goals (WAN): 2,000 × 20 KiB ≥ 4× aws; 1 GiB ≥ 1.5× aws; peak RSS < 200 MiB; CPU/GiB ≤ aws; loop p99 < 20 ms.');
   } else {
     lines.push('Goals: large file wall ≥ aws on both backends; 500 small files ≥ 1.5× aws; CPU/GiB ≤ aws; RSS < 200 MiB (1 GiB file); loop p99 < 20 ms.');
