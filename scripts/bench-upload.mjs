@@ -223,7 +223,7 @@ function runGrantbox(runner, backend, prefix, paths, label, env = clientEnv) {
   if (out.done !== out.files) throw new Error(`grantbox: ${out.files - out.done} of ${out.files} files not uploaded: ${JSON.stringify(out.failed)}`);
   if (out.logRecords !== out.files) throw new Error(`grantbox: ${out.logRecords} session-log records for ${out.files} files`);
   if (out.concurrency) traces.push({ run: label, seconds: out.seconds, ...out.concurrency });
-  return { ...m, loopP99Ms: out.loopP99Ms, loopMaxMs: out.loopMaxMs, events: out.events, eventsPerSec: out.events / out.seconds, receipts: out.receipts };
+  return { ...m, loopP99Ms: out.loopP99Ms, loopMaxMs: out.loopMaxMs, loopBusy: out.loopBusy, events: out.events, eventsPerSec: out.events / out.seconds, receipts: out.receipts };
 }
 
 function rcloneAvailable() {
@@ -349,10 +349,10 @@ async function main() {
 
   const lines = [];
   lines.push(`Upload benchmark — ${new Date().toISOString()} — ${os.cpus().length} cores, Node ${process.version}, ${awsVersion.stdout.trim() || awsVersion.stderr.trim()}`);
-  lines.push('wall = process start to exit (aws includes its ≈1 s start-up); CPU = user+sys of the uploading process; srv CPU = the server\'s meanwhile; median of ' + runs + (niceRemote ? '; servers and rig at nice 10' : ''));
+  lines.push('wall = process start to exit (aws includes its ≈1 s start-up); CPU = user+sys of the uploading process; loop busy = share of the time the uploader\'s main thread was busy (event-loop utilization); srv CPU = the server\'s meanwhile; median of ' + runs + (niceRemote ? '; servers and rig at nice 10' : ''));
   lines.push('');
   lines.push(
-    ['backend', 'workload', 'client', 'wall s', 'MiB/s', 'files/s', '× aws', 'CPU s', 'CPU s/GiB', 'CPU × aws', 'RSS MiB', 'loop p99 ms', 'srv CPU s', 'TCP conns'].map((h, i) => (i < 3 ? h.padEnd(i === 1 ? 14 : i === 0 ? 12 : 8) : h.padStart(10))).join(' '),
+    ['backend', 'workload', 'client', 'wall s', 'MiB/s', 'files/s', '× aws', 'CPU s', 'CPU s/GiB', 'CPU × aws', 'RSS MiB', 'loop p99 ms', 'loop busy', 'srv CPU s', 'TCP conns'].map((h, i) => (i < 3 ? h.padEnd(i === 1 ? 14 : i === 0 ? 12 : 8) : h.padStart(10))).join(' '),
   );
   for (const r of rows) {
     for (const [label, m] of [
@@ -377,6 +377,7 @@ async function main() {
           label === 'aws' ? '1.00' : fmt(cpu / awsCpu),
           fmt(m.maxrssMiB, 0),
           m.loopP99Ms !== undefined ? fmt(m.loopP99Ms, 1) : '–',
+          m.loopBusy !== undefined ? `${fmt(m.loopBusy * 100, 0)} %` : '–',
           fmt(m.srvCpu),
           m.connections !== undefined ? String(m.connections) : '–',
         ]

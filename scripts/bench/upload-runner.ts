@@ -1,14 +1,15 @@
 // The uploading process of `npm run bench:upload`: Grantbox's upload engine (the same createUploadService the app
 // and CLI use) in its own Node process, so its CPU time and peak RSS can be measured apart from the servers.
 // Prints one JSON line: files done/failed, the engine's own wall time, and the event loop's delay percentiles
-// (monitorEventLoopDelay) while uploading — the number that says whether the app's main process stays responsive.
+// (monitorEventLoopDelay) while uploading — the number that says whether the app's main process stays responsive —
+// and the share of that time the main thread was busy (event-loop utilization: what work moved off it shows here).
 // It writes the real session log (one record per file, redacted, in its data folder) as the app and CLI do, so the
 // per-file cost of logging is measured too.
 // It also reports the adaptive controller's limit over time (concurrency) when the engine has one.
 // Usage: node upload-runner.cjs ENDPOINT BUCKET PREFIX PATH...
 //   (env: GB_CONCURRENCY, GB_PART_CONCURRENCY (fixed, controller off), GB_MAX_CONCURRENCY, GB_DATA_DIR,
 //    GB_WHOLE_FILE_CHECKSUM=0: skip the whole-file SHA-256 — the bench's "without" run for its cost)
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -40,10 +41,12 @@ async function main(): Promise<void> {
   svc.onProgress(() => void events++);
   const h = monitorEventLoopDelay({ resolution: 5 });
   h.enable();
+  const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   await svc.start('bench', paths);
   await svc.drain();
   const seconds = (performance.now() - t0) / 1000;
+  const loopBusy = performance.eventLoopUtilization(elu0).utilization;
   h.disable();
   const items = svc.snapshot().items;
   const failed = items.filter((i) => i.state !== 'done');
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
       receipts,
       loopP99Ms: h.percentile(99) / 1e6,
       loopMaxMs: h.max / 1e6,
+      loopBusy,
       ...(concurrency ? { concurrency } : {}),
     })}\n`,
   );
