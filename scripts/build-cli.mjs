@@ -46,8 +46,12 @@ if (at < 0) {
     format: 'cjs',
     // keytar is native and only the keychain commands load it; electron is never loaded by the CLI.
     external: ['keytar', 'electron'],
-    banner: { js: '#!/usr/bin/env node' },
-    define: { __GRANTBOX_VERSION__: JSON.stringify(pkg.version) },
+    // Inlined ES modules that find their place with import.meta.url (openpgp: createRequire(import.meta.url)) get
+    // this file's URL. esbuild leaves import.meta empty in a CommonJS bundle, which made every command that loads
+    // the services (login, upload, whoami…) fail with "The argument 'filename' must be a file URL…". 'use strict'
+    // comes first so the bundle stays in strict mode (a directive counts only before any statement).
+    banner: { js: "#!/usr/bin/env node\n'use strict';\nvar __grantboxImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { __GRANTBOX_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__grantboxImportMetaUrl' },
     logLevel: 'error',
   });
   const root = fileURLToPath(new URL('..', import.meta.url));

@@ -37,6 +37,16 @@ describe('the standalone CLI for CI', () => {
         code = (e as { status: number }).status;
       }
       expect(code).toBe(1);
+
+      // Commands that load the services (openpgp inside, which locates itself with import.meta.url) start too: with
+      // no settings they stop at the settings check, not at a module that could not find its own path.
+      let stderr = '';
+      try {
+        run('upload', 'hr-upload', path.join(dir, 'grants', 'hr-upload.yaml'));
+      } catch (e) {
+        stderr = String((e as { stderr: string }).stderr);
+      }
+      expect(stderr).toMatch(/^grantbox: SETTINGS_MISSING /);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
