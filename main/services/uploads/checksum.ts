@@ -46,6 +46,9 @@ export class FileHasher {
         part: (n, sha256) => this.parts[n - 1]?.resolve(sha256),
         done: (digest) => this.whole.resolve(digest),
         fail: (e) => this.fail(e),
+        // The worker died mid-file: this file is read again from the start here, on the main thread (parts already
+        // delivered keep their digest), rather than on another worker that might die the same way.
+        lost: () => void this.run(signal).catch((e: unknown) => this.fail(e)),
       });
     } else {
       void this.run(signal).catch((e: unknown) => this.fail(e));
@@ -107,6 +110,8 @@ interface HashSink {
   part(n: number, sha256: string): void;
   done(digest: Buffer | undefined): void;
   fail(e: unknown): void;
+  /** The worker thread stopped before this job ended. */
+  lost(): void;
 }
 
 type WorkerMessage =
@@ -119,7 +124,8 @@ type WorkerMessage =
  * The one checksum worker thread of this process, started on first use. It hashes many files at once (their reads
  * interleave on its own event loop); each job has an id, and only digests come back. It is referenced only while a
  * job is running, so an idle worker never keeps the CLI alive and a running one keeps it alive until its digests
- * arrive. If the thread dies, every job still running fails and the next job starts a fresh worker.
+ * arrive. If the thread dies, every job still running finishes on the main thread and the next job starts a fresh
+ * worker.
  */
 class HashWorker {
   readonly worker: Worker;
@@ -130,9 +136,9 @@ class HashWorker {
   constructor() {
     this.worker = new Worker(HASH_WORKER_SOURCE, { eval: true, name: 'grantbox-sha256' });
     this.worker.on('message', (m: WorkerMessage) => this.receive(m));
-    this.worker.on('error', (e) => this.stop(`failed (${e.message})`));
-    this.worker.on('messageerror', (e) => this.stop(`sent a message that could not be read (${e.message})`));
-    this.worker.on('exit', (code) => this.stop(`stopped (exit code ${code})`));
+    this.worker.on('error', () => this.stop());
+    this.worker.on('messageerror', () => this.stop());
+    this.worker.on('exit', () => this.stop());
     // After the listeners: adding a 'message' listener references the worker again.
     this.worker.unref();
   }
@@ -170,14 +176,13 @@ class HashWorker {
     if (this.jobs.size === 0 && !this.stopped) this.worker.unref();
   }
 
-  private stop(what: string): void {
+  private stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     if (shared === this) shared = undefined;
-    const error = Object.assign(new Error(`The checksum worker thread ${what} before the file was hashed; try again.`), { code: 'EHASHWORKER' });
     for (const [id, job] of [...this.jobs]) {
       this.end(id);
-      job.sink.fail(error);
+      job.sink.lost();
     }
     void this.worker.terminate();
   }
