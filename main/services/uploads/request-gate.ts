@@ -1,9 +1,9 @@
 // Where every upload request (PutObject, UploadPart — each attempt) waits for its turn: at most the controller's
 // limit in flight, and the bodies in flight within a memory budget (each request reserves the memory its body
 // holds: all of it when read into memory, two read-buffer chunks when streamed — transfer.ts bodyMemory). FIFO, so
-// no file starves. Each finished request
-// reports back (bytes and latency, or the error) so the controller can adapt; a request waiting here holds no
-// socket and no file handle, and one backing off between retries gives its turn away.
+// no file starves. Each finished request reports back (bytes and latency, or the error) so the controller can
+// adapt; a request waiting here holds no socket and no file handle, and one backing off between retries gives its
+// turn away.
 import { congestionOf, type ConcurrencyController } from './concurrency-controller';
 
 /** Memory of the bodies in flight at once, bytes (see docs/uploads.md). */
