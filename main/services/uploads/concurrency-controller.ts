@@ -4,8 +4,7 @@
 //
 // The policy, per measuring window (at least windowMs and enough completions to mean something):
 // - start modest (8) and grow while it pays: per window at first (slow start) ×2 while requests take no longer than
-//   at the start, ×1.5 on a throughput rise alone; +1/8 after the first plateau
-//   or back-off;
+//   at the start, ×1.5 on a throughput rise alone; +1/8 after the first plateau or back-off;
 // - grow when throughput rose ≥ 10 % since the last window, OR when requests take no longer than 1.5 × the
 //   fastest window seen: then the round trip, not the bandwidth, is the limit, so more requests in flight (more
 //   parts of a large file, more small files) multiply throughput;
