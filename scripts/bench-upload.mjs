@@ -11,7 +11,9 @@
 // and the server — MS/2 one way each direction, --bw MiB/s to cap bandwidth, --window KiB per connection (default
 // 4096) — and switches the workloads to 2,000 × 20 KiB and one 1 GiB file (--files N, --large-mib N change them).
 // rclone (`apt-get install rclone`) is a second baseline when installed, with its defaults; skipped with a note if
-// not. The rig counts TCP connections per client run (keep-alive at work). --engine DIR bundles the upload runner
+// not. Large files also run `aws s3 cp --checksum-algorithm SHA256` (row aws-sha256): the same per-part integrity as
+// Grantbox's, the like-for-like baseline for CPU per GiB. The rig counts TCP connections per client run (keep-alive
+// at work). --engine DIR bundles the upload runner
 // from another checkout (A/B against an older engine, same files, same run). --trace FILE writes the adaptive
 // controller's limit over time for each Grantbox run. --no-rclone skips that baseline.
 //
