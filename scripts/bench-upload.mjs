@@ -401,7 +401,7 @@ async function main() {
     const gbCpu = r.gb.user + r.gb.sys;
     const shaCpu = r.awsSha.user + r.awsSha.sys;
     lines.push(
-      `same per-part integrity, ${r.backend} ${r.workload}: grantbox ${fmt(gbCpu)} s CPU (parts + whole-file SHA-256) vs aws --checksum-algorithm SHA256 ${fmt(shaCpu)} s (parts only) — ${fmt(gbCpu / shaCpu)}×; wall ${fmt(r.awsSha.wall / r.gb.wall)}× faster`,
+      `same per-part integrity, ${r.backend} ${r.workload}: grantbox ${fmt(gbCpu)} s CPU (parts + whole-file SHA-256) vs aws --checksum-algorithm SHA256 ${fmt(shaCpu)} s (parts only) — CPU ${fmt(gbCpu / shaCpu)}×; speed ${fmt(r.awsSha.wall / r.gb.wall)}× aws-sha256's`,
     );
   }
   for (const r of rows.filter((x) => x.noHash)) {
