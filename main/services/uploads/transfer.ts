@@ -282,14 +282,15 @@ async function sendWithBody<T>(hooks: TransferHooks, b: ReadStream | Uint8Array,
 async function sendRetried<T extends { $metadata?: { requestId?: string } }>(
   hooks: TransferHooks,
   bytes: number,
-  makeBody: () => ReadStream | Uint8Array,
+  makeBody: (chunk: number) => ReadStream | Uint8Array,
   send: (b: ReadStream | Uint8Array, abortSignal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   return withRetry(
     async () => {
       // The turn is taken per attempt: a request sleeping before its retry leaves its place to others.
-      const ticket = hooks.gate ? await hooks.gate.acquire(bytes, hooks.signal, bodyMemory(bytes)) : undefined;
-      const b = makeBody();
+      const chunk = streamChunk(hooks.gate?.usage().inFlight ?? 0);
+      const ticket = hooks.gate ? await hooks.gate.acquire(bytes, hooks.signal, bodyMemory(bytes, chunk)) : undefined;
+      const b = makeBody(chunk);
       try {
         const out = await sendWithBody(hooks, b, (abortSignal) => send(b, abortSignal));
         ticket?.done();
@@ -308,18 +309,26 @@ async function sendRetried<T extends { $metadata?: { requestId?: string } }>(
 }
 
 /**
- * A streamed body's read size: what one request in flight holds of its file at a time. Node's default, 64 KiB,
- * measured on a 1 GiB upload at 80 ms with 64 parts in flight: 3.5–3.6 s CPU and 156–163 MiB peak RSS, against
- * 3.7–4.0 s / 165–182 MiB with 256 KiB reads and 218 MiB with 1 MiB (larger buffers churn through the garbage
- * collector while they wait on slow sockets). On loopback, where few parts fly, 256 KiB would save ≈0.15 s CPU
- * per 256 MiB; the WAN case is the one this engine is tuned for.
+ * A streamed body's read size: what one request in flight holds of its file at a time, chosen when the request
+ * is admitted. With few requests in flight (a fast or near network) 256 KiB reads: a bare 1 GiB stream read costs
+ * 0.31 s of CPU at 256 KiB against 0.82 s at 64 KiB, and a 256 MiB upload on loopback measured 1.08–1.10 s against
+ * 1.25–1.29 s. With many in flight (a long round trip, dozens of parts each waiting on a slow connection) Node's
+ * default 64 KiB: at 64 parts in flight 256 KiB reads did not lower CPU (3.6–3.7 s vs 3.4–3.6 s per GiB) and held
+ * 180–189 MiB peak RSS against 141–152.
  */
 export const STREAM_CHUNK = 64 * 1024;
+export const STREAM_CHUNK_FEW = 256 * 1024;
+/** Requests already in flight up to which a new one reads in STREAM_CHUNK_FEW. */
+export const FEW_IN_FLIGHT = 16;
 
-function body(path: string, start: number, end: number): ReadStream | Uint8Array {
+export function streamChunk(inFlight: number): number {
+  return inFlight < FEW_IN_FLIGHT ? STREAM_CHUNK_FEW : STREAM_CHUNK;
+}
+
+function body(path: string, start: number, end: number, chunk: number): ReadStream | Uint8Array {
   // An empty range cannot be expressed as a ReadStream (end is inclusive); an empty body is the same thing.
   if (end <= start) return new Uint8Array(0);
-  return createReadStream(path, { start, end: end - 1, highWaterMark: STREAM_CHUNK });
+  return createReadStream(path, { start, end: end - 1, highWaterMark: chunk });
 }
 
 /**
@@ -328,8 +337,8 @@ function body(path: string, start: number, end: number): ReadStream | Uint8Array
  * the socket, whatever the part size — so a large file's parts in flight are bounded by the round trip's needs,
  * not by part size × count.
  */
-export function bodyMemory(bytes: number): number {
-  return bytes <= SINGLE_READ_MAX ? bytes : Math.min(bytes, 2 * STREAM_CHUNK);
+export function bodyMemory(bytes: number, chunk = STREAM_CHUNK): number {
+  return bytes <= SINGLE_READ_MAX ? bytes : Math.min(bytes, 2 * chunk);
 }
 
 /**
@@ -373,7 +382,7 @@ export async function putWholeFile(clients: TransferClients, path: string, size:
   const out = await sendRetried(
     hooks,
     size,
-    () => small ?? body(path, 0, size),
+    (chunk) => small ?? body(path, 0, size, chunk),
     (b, abortSignal) =>
       sendData<PutObjectCommandOutput>(
         clients.data,
@@ -478,7 +487,7 @@ async function uploadPart(
   const out = await sendRetried(
     hooks,
     end - start,
-    () => body(path, start, end),
+    (chunk) => body(path, start, end, chunk),
     (b, abortSignal) =>
       sendData<UploadPartCommandOutput>(
         clients.data,

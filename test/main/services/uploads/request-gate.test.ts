@@ -2,7 +2,7 @@
 // abortable while waiting, and every outcome reported to the controller.
 import { ConcurrencyController } from '../../../../main/services/uploads/concurrency-controller';
 import { RequestGate, type Ticket } from '../../../../main/services/uploads/request-gate';
-import { bodyMemory, SINGLE_READ_MAX, STREAM_CHUNK } from '../../../../main/services/uploads/transfer';
+import { bodyMemory, FEW_IN_FLIGHT, SINGLE_READ_MAX, STREAM_CHUNK, STREAM_CHUNK_FEW, streamChunk } from '../../../../main/services/uploads/transfer';
 
 const MIB = 1024 * 1024;
 const never = new AbortController().signal;
@@ -63,6 +63,16 @@ it('budgets the memory a body holds, not its size: streamed parts of a large fil
   expect(bodyMemory(SINGLE_READ_MAX)).toBe(SINGLE_READ_MAX);
   expect(bodyMemory(SINGLE_READ_MAX + 1)).toBe(Math.min(SINGLE_READ_MAX + 1, perPart));
   expect(bodyMemory(4 * MIB)).toBe(perPart);
+});
+
+it('reads in larger chunks while few requests fly, and the gate reserves what that read holds', () => {
+  expect(streamChunk(0)).toBe(STREAM_CHUNK_FEW);
+  expect(streamChunk(FEW_IN_FLIGHT - 1)).toBe(STREAM_CHUNK_FEW);
+  expect(streamChunk(FEW_IN_FLIGHT)).toBe(STREAM_CHUNK);
+  expect(streamChunk(64)).toBe(STREAM_CHUNK);
+  expect(bodyMemory(8 * MIB, STREAM_CHUNK_FEW)).toBe(2 * STREAM_CHUNK_FEW);
+  // A small file is held whole whatever the chunk.
+  expect(bodyMemory(100 * 1024, STREAM_CHUNK_FEW)).toBe(100 * 1024);
 });
 
 it('drops a waiting request when its upload is cancelled', async () => {
