@@ -71,7 +71,7 @@ export class FileHasher {
     this.whole.reject(e);
   }
 
-  /** The same loop as the worker's (hash-worker-source.ts), on this thread: for where no worker can be started. */
+  /** The same loop as the worker's (hash-worker-source.ts), on this thread: where no worker can be started, or one died mid-file. */
   private async run(signal: AbortSignal): Promise<void> {
     const all = this.wholeFile ? createHash('sha256') : undefined;
     const fh = this.size > 0 ? await fsp.open(this.file, 'r') : undefined;
