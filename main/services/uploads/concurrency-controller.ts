@@ -73,7 +73,8 @@ export class ConcurrencyController {
   private winMaxInFlight = 0;
   // what earlier windows saw
   private lastTput: number | undefined;
-  private minLatency = Infinity;
+  /** Fastest window's mean request time, per request-size class (see sizeClass). */
+  private readonly minLatency = new Map<number, number>();
   private previousLimit: number | undefined;
   private tputBeforeRaise: number | undefined;
   private holdUntil = -Infinity;
@@ -149,11 +150,19 @@ export class ConcurrencyController {
   private closeWindow(now: number, elapsed: number): void {
     const tput = this.winBytes / Math.max(1, elapsed);
     const latency = this.winLatency / this.winCount;
+    const size = sizeClass(this.winBytes / this.winCount);
     const saturated = this.winMaxInFlight >= Math.max(1, Math.floor(this.current * 0.9));
     this.windowLog.push({ t: now - (this.origin ?? now), limit: this.current, throughput: tput, latencyMs: latency, maxInFlight: this.winMaxInFlight });
     if (this.windowLog.length > MAX_HISTORY) this.windowLog.splice(0, this.windowLog.length - MAX_HISTORY);
     this.resetWindow();
-    this.minLatency = Math.min(this.minLatency, latency);
+    // A 20 KiB PUT and an 8 MiB part take very different times for the same reason (the round trip): each is
+    // judged against the fastest window of requests its size, so a batch that moves from small files to a large
+    // one does not read the large parts' longer requests as queueing.
+    // The very first window is its own yardstick (as slow start has always assumed); a later first window of a new
+    // size says nothing yet about its latency: neither "latency-bound" nor "queueing".
+    const known = this.minLatency.get(size) ?? (this.minLatency.size === 0 ? latency : undefined);
+    const minLatency = Math.min(known ?? Infinity, latency);
+    this.minLatency.set(size, minLatency);
     if (now < this.holdUntil || !saturated) {
       if (saturated) this.lastTput = tput;
       return;
@@ -163,7 +172,7 @@ export class ConcurrencyController {
     // A raise is judged by the one window after it.
     const back = this.previousLimit;
     this.previousLimit = undefined;
-    if (back !== undefined && this.tputBeforeRaise !== undefined && tput < this.tputBeforeRaise * 0.6 && latency > this.minLatency * 1.5) {
+    if (back !== undefined && this.tputBeforeRaise !== undefined && tput < this.tputBeforeRaise * 0.6 && latency > minLatency * 1.5) {
       // The last raise hurt — throughput fell by 40 % while requests queued (a dip alone is noise on a shared
       // machine or link): go back and stop probing upward for a while.
       this.slowStart = false;
@@ -172,10 +181,10 @@ export class ConcurrencyController {
       return;
     }
     const rising = last !== undefined && tput >= last * 1.1;
-    const latencyBound = latency <= this.minLatency * 1.5;
+    const latencyBound = known !== undefined && latency <= minLatency * 1.5;
     // Requests taking over twice the fastest window's time are mostly queueing at a full server or link: a
     // throughput "rise" then is noise, and more in flight would only lengthen the queue (and hold more memory).
-    const queueing = latency > this.minLatency * 2;
+    const queueing = known !== undefined && latency > minLatency * 2;
     if (queueing || (!rising && !latencyBound)) {
       this.slowStart = false;
       return;
@@ -212,6 +221,14 @@ export class ConcurrencyController {
     this.winLatency = 0;
     this.winMaxInFlight = 0;
   }
+}
+
+/**
+ * Request sizes in classes a factor of 16 apart: coarse enough that one kind of request stays in one class (20 KiB
+ * files and the odd 12 KiB one), fine enough to part small files (class 3) from 8 MiB parts (class 5).
+ */
+function sizeClass(bytes: number): number {
+  return Math.floor(Math.log2(Math.max(1, bytes)) / 4);
 }
 
 function clamp(n: number, min: number, max: number): number {

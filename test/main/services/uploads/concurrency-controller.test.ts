@@ -88,6 +88,17 @@ it('does not grow on a noisy throughput rise while requests mostly queue (over t
   expect(c.windows().every((w) => w.throughput > 0 && w.latencyMs > 0)).toBe(true);
 });
 
+it('judges large parts against large parts: a few small files first do not make a long round trip look like queueing', () => {
+  // A batch of three small documents and one large video, 80 ms away: the small files' requests take 80 ms; the
+  // video's 8 MiB parts take 1.5 s each over a connection's window, however many fly (plenty of bandwidth).
+  const c = new ConcurrencyController({ max: 64 });
+  run(c, () => ({ bytesPerMs: (3 * 20 * KIB) / 80, latencyMs: 80 }), { periods: 3, demand: 3 });
+  expect(c.limit).toBe(8);
+  const parts: Link = (n) => ({ bytesPerMs: (n * 8 * 1024 * KIB) / 1500, latencyMs: 1500 });
+  const limits = run(c, parts, { periods: 20, periodMs: 1600, bytes: 8 * 1024 * KIB, start: 3 * 600 });
+  expect(limits.at(-1)).toBe(64);
+});
+
 it('backs off multiplicatively on SlowDown, once per window, and holds before growing again', () => {
   const c = new ConcurrencyController({ max: 64, windowMs: 500 });
   run(c, link(80, 20 * KIB, 1e9), { periods: 30 });
