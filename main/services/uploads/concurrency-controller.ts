@@ -13,6 +13,7 @@
 //   step back to the previous limit if a raise cost ≥ 40 % of throughput while latency rose;
 // - back off multiplicatively (× 0.5) on 503 SlowDown, RequestTimeout and connection resets, at most once per
 //   window (one storm is one signal, not one per failed request), then hold for two windows;
+// - "the fastest window" is kept per request size (sizeClass): small files and large parts are never compared;
 // - learn nothing from a window in which demand never reached the limit (too few files left to fill it), nor from
 //   requests sent before the last change;
 // - stay within [min, max]; max comes from the `uploads.maxConcurrency` setting. Memory is capped where requests
