@@ -273,7 +273,8 @@ class RequestFramer {
 
 export async function startLatencyProxy(targetPort: number, options: LatencyProxyOptions = {}): Promise<LatencyProxy> {
   const delayMs = Math.max(0, options.delayMs ?? 0);
-  const windowBytes = options.windowBytes ?? 4 * 1024 * 1024;
+  // At least one byte, or nothing would ever be sent.
+  const windowBytes = Math.max(1, options.windowBytes ?? 4 * 1024 * 1024);
   const handshake = options.handshake ?? delayMs > 0;
   const targetHost = options.targetHost ?? '127.0.0.1';
   const up = new Link(options.bytesPerSecond);
