@@ -76,26 +76,24 @@ class DelayLine {
   private ackTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
+  /** The destination's buffer is full: the source waits for its 'drain' (one listener at most). */
+  private destinationFull = false;
+
   constructor(
     private readonly delayMs: number,
     private readonly link: Link,
     private readonly windowBytes: number,
     private readonly source: net.Socket,
-    private readonly deliver: (chunk: Buffer) => void,
+    private readonly destination: net.Socket,
+    /** Bytes delivered to the destination (for the stats). */
+    private readonly onDelivered: (bytes: number) => void,
     private readonly onEmpty: () => void,
     /** No byte leaves before this time (the handshake). */
     private readonly notBefore = 0,
-    /** Whether the source is paused for another reason (its destination's buffer is full). */
-    private readonly sourceHeld: () => boolean = () => false,
   ) {}
 
   get empty(): boolean {
     return this.queue.length === 0 && this.backlog.length === 0;
-  }
-
-  /** Bytes are waiting for room in the window: the source must stay paused. */
-  get windowFull(): boolean {
-    return this.backlog.length > 0;
   }
 
   push(chunk: Buffer): void {
@@ -120,9 +118,25 @@ class DelayLine {
       this.held += chunk.length;
     }
     if (this.backlog.length) this.source.pause();
-    else if (this.source.isPaused() && !this.source.destroyed && !this.sourceHeld()) this.source.resume();
+    else this.resumeSource();
     this.arm();
     this.armAck();
+  }
+
+  /** The source reads again once neither the window nor the destination's buffer holds it back. */
+  private resumeSource(): void {
+    if (!this.backlog.length && !this.destinationFull && this.source.isPaused() && !this.source.destroyed) this.source.resume();
+  }
+
+  private deliver(chunk: Buffer): void {
+    this.onDelivered(chunk.length);
+    if (this.destination.destroyed || this.destination.write(chunk) || this.destinationFull) return;
+    this.destinationFull = true;
+    this.source.pause();
+    this.destination.once('drain', () => {
+      this.destinationFull = false;
+      this.resumeSource();
+    });
   }
 
   private arm(): void {
@@ -306,35 +320,29 @@ export async function startLatencyProxy(targetPort: number, options: LatencyProx
     let clientEnded = false;
     let upstreamEnded = false;
     let closeClientWhenFlushed = false;
-    // One drain listener per socket at most, however many chunks found it full.
-    let upstreamFull = false;
-    let clientFull = false;
-    const toServer = new DelayLine(delayMs, up, windowBytes, client, (c) => {
-      stats.bytesUp += c.length;
-      if (!upstream.destroyed && !upstream.write(c) && !upstreamFull) {
-        upstreamFull = true;
-        client.pause();
-        upstream.once('drain', () => {
-          upstreamFull = false;
-          if (!toServer.windowFull) client.resume();
-        });
-      }
-    }, () => {
-      if (clientEnded && !upstream.destroyed) upstream.end();
-    }, established, () => upstreamFull);
-    const toClient = new DelayLine(delayMs, down, windowBytes, upstream, (c) => {
-      stats.bytesDown += c.length;
-      if (!client.destroyed && !client.write(c) && !clientFull) {
-        clientFull = true;
-        upstream.pause();
-        client.once('drain', () => {
-          clientFull = false;
-          if (!toClient.windowFull) upstream.resume();
-        });
-      }
-    }, () => {
-      if ((upstreamEnded || closeClientWhenFlushed) && !client.destroyed) client.end();
-    }, 0, () => clientFull);
+    const toServer = new DelayLine(
+      delayMs,
+      up,
+      windowBytes,
+      client,
+      upstream,
+      (n) => (stats.bytesUp += n),
+      () => {
+        if (clientEnded && !upstream.destroyed) upstream.end();
+      },
+      established,
+    );
+    const toClient = new DelayLine(
+      delayMs,
+      down,
+      windowBytes,
+      upstream,
+      client,
+      (n) => (stats.bytesDown += n),
+      () => {
+        if ((upstreamEnded || closeClientWhenFlushed) && !client.destroyed) client.end();
+      },
+    );
     const framer = options.http
       ? new RequestFramer(
           decide,
